@@ -1,0 +1,11 @@
+/** IETF PB-TNC message types (RFC 5793 §4.3, IANA "PB-TNC Message Types"). */
+export const IetfMsg = {
+  EXPERIMENTAL: 0,
+  PA: 1,
+  ASSESSMENT_RESULT: 2,
+  ACCESS_RECOMMENDATION: 3,
+  REMEDIATION_PARAMETERS: 4,
+  ERROR: 5,
+  LANGUAGE_PREFERENCE: 6,
+  REASON_STRING: 7,
+} as const;
