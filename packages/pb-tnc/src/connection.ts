@@ -328,7 +328,10 @@ export class PbTncConnection {
         if (s === PbTncState.CLIENT_WORKING && this.queue.length === 0) this.log.log('TNC', 2, 'no client data to send, sending empty PB-TNC CDATA batch');
         return BatchType.CDATA;
       }
-      if (s === PbTncState.DECIDED) return BatchType.CLOSE;
+      if (s === PbTncState.DECIDED) {
+        this.setPending(BatchType.CLOSE); // nothing but PB-Error may follow the decision
+        return BatchType.CLOSE;
+      }
       return undefined;
     }
     if (s === PbTncState.SERVER_WORKING) {
