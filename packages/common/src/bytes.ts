@@ -7,6 +7,7 @@ import { DecodeError } from './errors.js';
 /** Sequential big-endian reader. Every read is bounds-checked and throws `DecodeError` with the absolute offset. */
 export class Reader {
   private readonly view: DataView;
+  private readonly len: number;
   private pos = 0;
 
   /**
@@ -18,6 +19,7 @@ export class Reader {
     readonly base = 0,
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.len = buf.byteLength;
   }
 
   /** Absolute offset of the next byte. */
@@ -31,16 +33,16 @@ export class Reader {
   }
 
   get remaining(): number {
-    return this.buf.byteLength - this.pos;
+    return this.len - this.pos;
   }
 
   get length(): number {
-    return this.buf.byteLength;
+    return this.len;
   }
 
   /** Throws unless `n` more bytes are available. */
   need(n: number, what = 'field'): void {
-    if (n > this.remaining) {
+    if (n > this.len - this.pos) {
       throw new DecodeError(`truncated ${what}: need ${n} bytes, have ${this.remaining}`, this.offset, { code: 'ERR_TRUNCATED' });
     }
   }
@@ -120,10 +122,12 @@ export class Writer {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 0;
+  private cap: number;
 
   constructor(initialSize = 256) {
     this.buf = new Uint8Array(Math.max(16, initialSize));
     this.view = new DataView(this.buf.buffer);
+    this.cap = this.buf.byteLength;
   }
 
   get length(): number {
@@ -131,13 +135,28 @@ export class Writer {
   }
 
   private grow(n: number): void {
-    if (this.pos + n <= this.buf.byteLength) return;
-    let size = this.buf.byteLength * 2;
+    if (this.pos + n <= this.cap) return;
+    let size = this.cap * 2;
     while (size < this.pos + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.cap = size;
+  }
+
+  /** Write `s` as UTF-8 (byte count from `utf8ByteLength`); returns the number of bytes written. */
+  utf8(s: string, byteLength = utf8ByteLength(s)): number {
+    this.grow(byteLength);
+    if (byteLength === s.length) {
+      const buf = this.buf;
+      const at = this.pos;
+      for (let i = 0; i < byteLength; i++) buf[at + i] = s.charCodeAt(i);
+    } else {
+      utf8Encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + byteLength));
+    }
+    this.pos += byteLength;
+    return byteLength;
   }
 
   u8(v: number): this {
@@ -255,8 +274,29 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** Bytes `s` takes in UTF-8 (lone surrogates count as the 3-byte replacement character, as TextEncoder writes them). */
+export function utf8ByteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** UTF-8 decode; invalid sequences throw `DecodeError` at `offset`. */
 export function decodeUtf8(b: Uint8Array, offset = 0): string {
+  if (b.length <= 128) {
+    // short ASCII strings (the common case in TNC attributes) without the TextDecoder round trip
+    let ascii = true;
+    for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
   try {
     return utf8Decoder.decode(b);
   } catch (e) {

@@ -5,7 +5,7 @@
  * Conventions: integers are big-endian; reserved fields encode as zeros and are ignored on receipt (RFC 5792/5793:
  * "MUST be set to 0 on transmission and ignored on reception"); strings are UTF-8; JSON shows bytes as lower-case hex.
  */
-import { Reader, Writer, toHex, fromHex, decodeUtf8, encodeUtf8 } from './bytes.js';
+import { Reader, Writer, toHex, fromHex, decodeUtf8, utf8ByteLength } from './bytes.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -115,10 +115,11 @@ export function flagsOf<F extends string>(bits: 8 | 16 | 32, flags: Readonly<Rec
   const base = uintCodec(bits);
   type V = Record<F, boolean> & { other?: number };
   const fromInt = (n: number): V => {
-    const v = Object.fromEntries(entries.map(([k, b]) => [k, (n & b) !== 0])) as V;
+    const v = {} as Record<string, boolean>;
+    for (let i = 0; i < entries.length; i++) v[entries[i][0]] = (n & entries[i][1]) !== 0;
     const other = (n & ~known) >>> 0;
-    if (other) v.other = other;
-    return v;
+    if (other) (v as V).other = other;
+    return v as V;
   };
   const toInt = (v: V): number => entries.reduce((m, [k, b]) => (v[k] ? m | b : m), (v.other ?? 0) & ~known) >>> 0;
   return {
@@ -183,9 +184,9 @@ export function utf8(len: LengthSpec, max?: number): Codec<string> {
   return {
     kind: { t: 'string', len, max },
     encode: (w, v) => {
-      const b = encodeUtf8(v);
-      writeLength(w, len, b.byteLength, 'string');
-      w.bytes(b);
+      const n = utf8ByteLength(v);
+      writeLength(w, len, n, 'string');
+      w.utf8(v, n);
     },
     decode: (r) => {
       const n = readLength(r, len, 'string');
@@ -222,6 +223,7 @@ type StructValue<F extends Record<string, Codec<any>>> = {
 /** Fields in order. Reserved fields are written as zeros and do not appear in the value. */
 export function struct<F extends Record<string, Codec<any>>>(fields: F): Codec<StructValue<F>> {
   const list = Object.entries(fields) as [string, Codec<unknown>][];
+  const isReserved = list.map(([, c]) => RESERVED in c);
   return {
     kind: { t: 'struct', fields: list },
     encode: (w, v) => {
@@ -230,9 +232,9 @@ export function struct<F extends Record<string, Codec<any>>>(fields: F): Codec<S
     },
     decode: (r) => {
       const o: Record<string, unknown> = {};
-      for (const [k, c] of list) {
-        const x = c.decode(r);
-        if (!(RESERVED in c)) o[k] = x;
+      for (let i = 0; i < list.length; i++) {
+        const x = list[i][1].decode(r);
+        if (!isReserved[i]) o[list[i][0]] = x;
       }
       return o as StructValue<F>;
     },
