@@ -242,6 +242,12 @@ export function toHex(b: Uint8Array): string {
   return s;
 }
 
+/** True when `s` is hex that `fromHex` accepts. */
+export function isHex(s: string): boolean {
+  const clean = s.replace(/[\s:]/g, '');
+  return clean.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(clean);
+}
+
 /** Strict hex decoding (whitespace and `:` separators allowed); throws `TypeError` on anything else. */
 export function fromHex(s: string): Uint8Array {
   const clean = s.replace(/[\s:]/g, '');
@@ -271,7 +277,7 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** Bytes `s` takes in UTF-8 (lone surrogates count as the 3-byte replacement character, as TextEncoder writes them). */

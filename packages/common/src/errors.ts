@@ -32,9 +32,12 @@ export function isTncjsError(e: unknown): e is TncjsError {
  */
 export class DecodeError extends TncjsError {
   readonly offset: number;
+  /** The message without the offset (for wrappers that add their own context). */
+  readonly reason: string;
 
   constructor(message: string, offset: number, options?: { cause?: unknown; code?: string }) {
     super(options?.code ?? 'ERR_DECODE', `${message} at offset ${offset}`, options);
     this.offset = offset;
+    this.reason = message;
   }
 }

@@ -1,4 +1,4 @@
-export { Reader, Writer, toHex, fromHex, equalBytes, concatBytes, decodeUtf8, encodeUtf8, utf8ByteLength } from './bytes.js';
+export { Reader, Writer, toHex, fromHex, isHex, equalBytes, concatBytes, decodeUtf8, encodeUtf8, utf8ByteLength } from './bytes.js';
 export { TncjsError, DecodeError, isTncjsError } from './errors.js';
 export {
   Logger,

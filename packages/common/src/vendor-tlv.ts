@@ -85,6 +85,6 @@ export function readVendorTlv<D extends TypedDef<any>>(
   } catch (e) {
     if (!isTncjsError(e) || e.code === 'ERR_PA_TNC' || e.code === 'ERR_PB_TNC') throw e;
     const offset = e instanceof DecodeError ? e.offset : valueOffset;
-    throw errors.invalid(`invalid ${type.name}: ${e.message}`, offset, e);
+    throw errors.invalid(`invalid ${type.name}: ${e instanceof DecodeError ? e.reason : e.message}`, offset, e);
   }
 }

@@ -51,9 +51,15 @@ export function encodeMessage(m: PbTncMessage<unknown>): Uint8Array {
 }
 
 /** Encode a batch. Messages already encoded (`Uint8Array`) are copied as they are. */
-export function encodeBatch(b: { fromServer: boolean; type: BatchType; messages: ReadonlyArray<PbTncMessage<unknown> | Uint8Array> }): Uint8Array {
+export function encodeBatch(b: {
+  fromServer: boolean;
+  type: BatchType;
+  messages: ReadonlyArray<PbTncMessage<unknown> | Uint8Array>;
+  /** Only for tests of peers' version handling: anything but 2 is not PB-TNC. */
+  version?: number;
+}): Uint8Array {
   const w = new Writer(256);
-  w.u8(PB_TNC_VERSION).u8(b.fromServer ? DIRECTION_FLAG : 0).u8(0).u8(b.type);
+  w.u8(b.version ?? PB_TNC_VERSION).u8(b.fromServer ? DIRECTION_FLAG : 0).u8(0).u8(b.type);
   const setLength = w.placeholderU32();
   for (const m of b.messages) {
     if (m instanceof Uint8Array) w.bytes(m);

@@ -27,7 +27,7 @@ export function createMessageRegistry(): MessageRegistry {
       PbPdpReferral,
       PbMutualCapability,
     )
-    .registerNames(PEN.ITA, { 0: 'PB-Noskip-Test' });
+    .registerNames(PEN.ITA, { 0: 'ITA-HSR/PB-Noskip-Test' });
 }
 
 let shared: MessageRegistry | undefined;

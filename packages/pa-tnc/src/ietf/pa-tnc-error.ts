@@ -10,7 +10,7 @@
  * Attribute Type Not Supported: flags (u8), vendor (u24) and type (u32) of the offending attribute.
  * Other vendors' error information (e.g. TCG PTS errors) is opaque here and kept as `info`.
  */
-import { PEN, toHex, fromHex, custom, type Json, type Reader, type Writer } from '@tncjs/common';
+import { PEN, toHex, fromHex, isHex, custom, type Json, type Reader, type Writer } from '@tncjs/common';
 import { defineAttribute } from '../attribute.js';
 import { PaTncErrorCode } from '../errors.js';
 import { IetfAttr } from './names.js';
@@ -128,7 +128,7 @@ function fromJSON(j: unknown, path: string): PaTncErrorValue {
   };
   const hex = (k: string) => {
     const x = o[k];
-    if (typeof x !== 'string') throw new TypeError(`${path}.${k}: expected hex string`);
+    if (typeof x !== 'string' || !isHex(x)) throw new TypeError(`${path}.${k}: expected hex string`);
     return fromHex(x);
   };
   const v: PaTncErrorValue = { errorVendorId: num('errorVendorId', 0xffffff), errorCode: num('errorCode', 0xffffffff) };
@@ -137,8 +137,14 @@ function fromJSON(j: unknown, path: string): PaTncErrorValue {
   if (o.maxVersion !== undefined) v.maxVersion = num('maxVersion', 0xff);
   if (o.minVersion !== undefined) v.minVersion = num('minVersion', 0xff);
   if (o.attribute !== undefined) {
+    if (typeof o.attribute !== 'object' || o.attribute === null) throw new TypeError(`${path}.attribute: expected object`);
     const a = o.attribute as Record<string, unknown>;
-    v.attribute = { flags: Number(a.flags ?? 0), vendorId: Number(a.vendorId), typeId: Number(a.typeId) };
+    const field = (k: string, max: number, dflt?: number) => {
+      const x = a[k] ?? dflt;
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > max) throw new TypeError(`${path}.attribute.${k}: expected integer 0..${max}`);
+      return x;
+    };
+    v.attribute = { flags: field('flags', 0xff, 0), vendorId: field('vendorId', 0xffffff), typeId: field('typeId', 0xffffffff) };
   }
   if (o.info !== undefined) v.info = hex('info');
   return v;

@@ -8,7 +8,7 @@
  * Flags: 0x80 FATAL. IETF parameters: Version Not Supported → bad, max, min version (u8 each) + reserved u8;
  * every other IETF code → u32 offset. Other vendors' parameters are kept as bytes.
  */
-import { PEN, custom, toHex, fromHex, type Json, type Reader, type Writer } from '@tncjs/common';
+import { PEN, custom, toHex, fromHex, isHex, type Json, type Reader, type Writer } from '@tncjs/common';
 import { defineMessage } from '../message.js';
 import { PbErrorCode, PB_ERROR_CODE_NAMES } from '../errors.js';
 import { IetfMsg } from './names.js';
@@ -71,7 +71,7 @@ function fromJSON(j: unknown, path: string): PbErrorValue {
   if (o.offset !== undefined) v.offset = int('offset', 0xffffffff);
   for (const k of ['badVersion', 'maxVersion', 'minVersion'] as const) if (o[k] !== undefined) v[k] = int(k, 0xff);
   if (o.parameters !== undefined) {
-    if (typeof o.parameters !== 'string') throw new TypeError(`${path}.parameters: expected hex string`);
+    if (typeof o.parameters !== 'string' || !isHex(o.parameters)) throw new TypeError(`${path}.parameters: expected hex string`);
     v.parameters = fromHex(o.parameters);
   }
   return v;

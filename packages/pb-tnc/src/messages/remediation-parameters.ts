@@ -9,7 +9,7 @@
  * IETF type 1 (Remediation-URI): the URI. IETF type 2 (Remediation-String): u32 length + string, u8 length +
  * language code. Other vendors/types are kept as bytes.
  */
-import { PEN, custom, toHex, fromHex, decodeUtf8, encodeUtf8, type Json, type Reader, type Writer } from '@tncjs/common';
+import { PEN, custom, toHex, fromHex, isHex, decodeUtf8, encodeUtf8, type Json, type Reader, type Writer } from '@tncjs/common';
 import { defineMessage } from '../message.js';
 import { IetfMsg } from './names.js';
 
@@ -75,7 +75,7 @@ function fromJSON(j: unknown, path: string): RemediationParameters {
   if (typeof type !== 'number' || !Number.isInteger(type)) throw new TypeError(`${path}.type: expected integer or type name`);
   if (vendorId === 0 && type === 1 && typeof o.uri === 'string') return { vendorId: 0, type: 1, uri: o.uri };
   if (vendorId === 0 && type === 2 && typeof o.string === 'string') return { vendorId: 0, type: 2, string: o.string, languageCode: String(o.languageCode ?? '') };
-  if (typeof o.parameters !== 'string') throw new TypeError(`${path}.parameters: expected hex string`);
+  if (typeof o.parameters !== 'string' || !isHex(o.parameters)) throw new TypeError(`${path}.parameters: expected hex string`);
   return { vendorId, type, parameters: fromHex(o.parameters) };
 }
 
