@@ -53,14 +53,23 @@ function osImcMessage() {
   carolLog.log('IMC', 1, `IPv4 forwarding is ${forwarding ? 'enabled' : 'disabled'}`);
   carolLog.log('IMC', 1, 'factory default password is disabled');
   carolLog.log('IMC', 1, 'device ID is e61276cae552799c71cc84abae619ab14c8b0b8b');
-  const b = new PaTncMessageBuilder({ maxMessageSize: 32722, nextIdentifier: ids, logger: carolLog });
-  b.add(ProductInformation.create({ productVendorId: 0x007132, productId: 0, productName: 'Ubuntu' }));
-  b.add(StringVersion.create({ productVersion: '14.04 x86_64', internalBuild: '', configurationVersion: '' }));
-  b.add(NumericVersion.create({ major: 14, minor: 4, build: 0, servicePackMajor: 0, servicePackMinor: 0 }));
-  b.add(OperationalStatus.create({ status: 3, result: 1, lastUse: '2014-12-15T10:45:10Z' }));
-  b.add(ForwardingEnabled.create({ status: forwarding ? 1 : 0 }));
-  b.add(FactoryDefaultPasswordEnabled.create({ status: 0 }));
-  b.add(ItaDeviceId.create({ deviceId: 'e61276cae552799c71cc84abae619ab14c8b0b8b' }));
+  return paMessage(
+    carolLog,
+    32722,
+    ProductInformation.create({ productVendorId: 0x007132, productId: 0, productName: 'Ubuntu' }),
+    StringVersion.create({ productVersion: '14.04 x86_64', internalBuild: '', configurationVersion: '' }),
+    NumericVersion.create({ major: 14, minor: 4, build: 0, servicePackMajor: 0, servicePackMinor: 0 }),
+    OperationalStatus.create({ status: 3, result: 1, lastUse: '2014-12-15T10:45:10Z' }),
+    ForwardingEnabled.create({ status: forwarding ? 1 : 0 }),
+    FactoryDefaultPasswordEnabled.create({ status: 0 }),
+    ItaDeviceId.create({ deviceId: 'e61276cae552799c71cc84abae619ab14c8b0b8b' }),
+  );
+}
+
+/** One PA-TNC message holding `attributes` (the IMC/IMV side of IF-M), logged as strongSwan does. */
+function paMessage(log, maxMessageSize, ...attributes) {
+  const b = new PaTncMessageBuilder({ maxMessageSize, nextIdentifier: ids, logger: log });
+  for (const a of attributes) b.add(a);
   return b.finish()[0];
 }
 
@@ -93,16 +102,13 @@ const moon = new PbTncConnection({
     batchEnding: (c) => {
       if (!askedPackages) {
         askedPackages = true;
-        const b = new PaTncMessageBuilder({ maxMessageSize: c.maxMessageSize, nextIdentifier: ids, logger: moonLog });
-        b.add(AttributeRequest.create({ requests: [{ vendorId: PEN.IETF, type: IetfAttr.INSTALLED_PACKAGES }] }));
-        c.sendPa({ ...OS, collectorId: 1, validatorId: 1, body: b.finish()[0] });
+        const request = AttributeRequest.create({ requests: [{ vendorId: PEN.IETF, type: IetfAttr.INSTALLED_PACKAGES }] });
+        c.sendPa({ ...OS, collectorId: 1, validatorId: 1, body: paMessage(moonLog, c.maxMessageSize, request) });
         return;
       }
       const result = verdict?.result ?? 0;
       moonLog.log('IMV', 1, `IMV 1 "OS" provides recommendation '${result === 0 ? 'allow' : 'isolate'}' and evaluation '${EVALUATION_RESULT_NAMES[result]}'`);
-      const b = new PaTncMessageBuilder({ maxMessageSize: c.maxMessageSize, nextIdentifier: ids, logger: moonLog });
-      b.add(AssessmentResult.create({ result }));
-      c.sendPa({ ...OS, collectorId: 1, validatorId: 1, body: b.finish()[0] });
+      c.sendPa({ ...OS, collectorId: 1, validatorId: 1, body: paMessage(moonLog, c.maxMessageSize, AssessmentResult.create({ result })) });
       c.setRecommendation({
         assessment: result,
         recommendation: result === 0 ? AccessRecommendation.ALLOWED : AccessRecommendation.ISOLATED,
@@ -126,9 +132,8 @@ const carol = new PbTncConnection({
       const m = logAttributes(carolLog, pa.body);
       for (const a of m.attributes) {
         if (AttributeRequest.is(a)) {
-          const b = new PaTncMessageBuilder({ maxMessageSize: carol.maxMessageSize, nextIdentifier: ids, logger: carolLog });
-          b.add(InstalledPackages.create({ packages: [{ name: 'strongswan', version: '5.2.1-1' }, { name: 'openssl', version: '1.0.1f-1ubuntu2.7' }] }));
-          carol.sendPa({ ...OS, collectorId: 1, validatorId: pa.validatorId, body: b.finish()[0] });
+          const packages = InstalledPackages.create({ packages: [{ name: 'strongswan', version: '5.2.1-1' }, { name: 'openssl', version: '1.0.1f-1ubuntu2.7' }] });
+          carol.sendPa({ ...OS, collectorId: 1, validatorId: pa.validatorId, body: paMessage(carolLog, carol.maxMessageSize, packages) });
         }
         if (AssessmentResult.is(a)) {
           carolLog.log('IMC', 1, `***** assessment of IMC 1 "OS" from IMV ${pa.validatorId} *****`);

@@ -35,5 +35,5 @@ writeFileSync(
 );
 writeFileSync(
   `${dir}/tsup.config.ts`,
-  `import { defineConfig } from 'tsup';\n\nexport default defineConfig({\n  entry: ['src/index.ts'],\n  format: ['esm', 'cjs'],\n  dts: true,\n  sourcemap: true,\n  clean: true,\n  target: 'node20',\n});\n`,
+  `import { packageConfig } from '../../tsup.base.js';\n\nexport default packageConfig();\n`,
 );
