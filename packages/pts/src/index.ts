@@ -19,3 +19,8 @@ export { PTS_ATTRIBUTES, registerPtsAttributes } from './attributes/registry.js'
 export * from './dh/groups.js';
 export * from './dh/assessment-secret.js';
 export * from './components/functional-name.js';
+export { ShadowPcrs, PcrError, PCR_COUNT } from './verifier/shadow-pcrs.js';
+export { tpm2QuoteInfo, tpm12QuoteInfo, tpm12CompositeHash, expectedPcrDigest, verifyQuoteSignature, parsePcrSelect, QuoteError } from './verifier/quote-info.js';
+export { imaNgTemplateHash, imaTemplateHash, splitPolicyUri } from './verifier/ima-template.js';
+export { MemoryReferenceStore, FileReferenceStore, type ReferenceStore, type BiosReference } from './verifier/reference-store.js';
+export { EvidenceVerifier, hexColons, type VerifierOptions, type VerificationReport, type EvidenceFinding } from './verifier/evidence-verifier.js';
