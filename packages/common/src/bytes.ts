@@ -42,6 +42,7 @@ export class Reader {
 
   /** Throws unless `n` more bytes are available. */
   need(n: number, what = 'field'): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid byte count ${n} for ${what}`);
     if (n > this.len - this.pos) {
       throw new DecodeError(`truncated ${what}: need ${n} bytes, have ${this.remaining}`, this.offset, { code: 'ERR_TRUNCATED' });
     }
@@ -207,6 +208,7 @@ export class Writer {
   }
 
   zeros(n: number): this {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid byte count ${n}`);
     this.grow(n);
     this.buf.fill(0, this.pos, this.pos + n);
     this.pos += n;

@@ -6,6 +6,7 @@
  * "MUST be set to 0 on transmission and ignored on reception"); strings are UTF-8; JSON shows bytes as lower-case hex.
  */
 import { Reader, Writer, toHex, fromHex, decodeUtf8, utf8ByteLength } from './bytes.js';
+import { DecodeError } from './errors.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -268,12 +269,25 @@ export function list<T>(item: Codec<T>, count: LengthSpec, max?: number): Codec<
     },
     decode: (r) => {
       const out: T[] = [];
+      const countAt = r.offset;
+      const tooMany = () => new DecodeError(`list holds more than ${max} items`, countAt, { code: 'ERR_LIMIT' });
+      // an item that consumes no bytes would let a count (or 'rest') drive the loop without input: refuse it
+      const next = () => {
+        const before = r.position;
+        const x = item.decode(r);
+        if (r.position === before) throw new DecodeError('list item of zero bytes', r.offset, { code: 'ERR_VALUE' });
+        out.push(x);
+      };
       if (count === 'rest') {
-        while (r.remaining > 0) out.push(item.decode(r));
+        while (r.remaining > 0) {
+          if (max !== undefined && out.length >= max) throw tooMany();
+          next();
+        }
         return out;
       }
       const n = readLength(r, count, 'list');
-      for (let i = 0; i < n; i++) out.push(item.decode(r));
+      if (max !== undefined && n > max) throw tooMany();
+      for (let i = 0; i < n; i++) next();
       return out;
     },
     toJSON: (v) => v.map((x) => item.toJSON(x)),

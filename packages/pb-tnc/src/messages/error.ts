@@ -47,7 +47,7 @@ function decode(r: Reader): PbErrorValue {
       v.minVersion = r.u8();
       r.skip(1);
     } else v.offset = r.u32();
-  } else if (r.remaining > 0) v.parameters = r.rest();
+  } else if (r.remaining > 0 || v.errorVendorId === PEN.IETF) v.parameters = r.rest();
   return v;
 }
 
