@@ -24,3 +24,5 @@ export { tpm2QuoteInfo, tpm12QuoteInfo, tpm12CompositeHash, expectedPcrDigest, v
 export { imaNgTemplateHash, imaTemplateHash, splitPolicyUri } from './verifier/ima-template.js';
 export { MemoryReferenceStore, FileReferenceStore, type ReferenceStore, type BiosReference } from './verifier/reference-store.js';
 export { EvidenceVerifier, hexColons, type VerifierOptions, type VerificationReport, type EvidenceFinding } from './verifier/evidence-verifier.js';
+export * from './eventlog/index.js';
+export * from './ima/index.js';
