@@ -3,6 +3,7 @@
  * exit code, so tests call it in-process with their own standard input and output.
  */
 import { toHex } from '@tncjs/common';
+import { runEventlogCli, runImaCli } from '@tncjs/pts';
 import { decodeBatchToJson, decodePaMessageToJson, type RegistryOptions } from './decode.js';
 import { encodeBatchFromJson, encodePaMessageFromJson } from './encode.js';
 import { ExitCode, describeFailure, usageError, type FailureContext } from './errors.js';
@@ -42,6 +43,11 @@ interface Invocation {
   binary: boolean;
 }
 
+type Tool = (argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; stdin?: never }) => Promise<number>;
+
+/** `tncjs eventlog <file>` (TCG BIOS/UEFI event logs) and `tncjs ima <file>` (Linux IMA logs), from @tncjs/pts. */
+const TOOLS: Record<string, Tool> = { eventlog: runEventlogCli, ima: runImaCli };
+
 const FORMAT_NAMES: Record<Format, string> = { 'pb-tnc': 'PB-TNC batch', 'pa-tnc': 'PA-TNC message' };
 
 /**
@@ -55,6 +61,9 @@ const FORMAT_NAMES: Record<Format, string> = { 'pb-tnc': 'PB-TNC batch', 'pa-tnc
  * });
  */
 export async function run(argv: readonly string[], io: CliIo, options: RunOptions = {}): Promise<number> {
+  // operator tools of the lower packages, with their own arguments
+  const tool = TOOLS[argv[0]];
+  if (tool) return tool(argv.slice(1), { stdout: (s) => io.stdout(s), stderr: io.stderr, stdin: io.stdin as never });
   let inv: Invocation;
   try {
     inv = parseArgs(argv);
