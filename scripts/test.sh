@@ -4,7 +4,7 @@
 # Usage: bash scripts/test.sh [jest args…]
 source "$(dirname "$0")/lib.sh"
 # the TPM tier talks to a real TPM emulator and cross-checks with tpm2-tools
-ensure_apt swtpm swtpm-tools tpm2-tools
+ensure_apt swtpm swtpm-tools tpm2-tools eapoltest
 ensure_built
 log "type check"
 npx tsc -p tsconfig.json
