@@ -4,6 +4,7 @@
  */
 import { toHex } from '@tncjs/common';
 import { runEventlogCli, runImaCli } from '@tncjs/pts';
+import { runTpmCli } from '@tncjs/tss';
 import { decodeBatchToJson, decodePaMessageToJson, type RegistryOptions } from './decode.js';
 import { encodeBatchFromJson, encodePaMessageFromJson } from './encode.js';
 import { ExitCode, describeFailure, usageError, type FailureContext } from './errors.js';
@@ -45,8 +46,8 @@ interface Invocation {
 
 type Tool = (argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; stdin?: never }) => Promise<number>;
 
-/** `tncjs eventlog <file>` (TCG BIOS/UEFI event logs) and `tncjs ima <file>` (Linux IMA logs), from @tncjs/pts. */
-const TOOLS: Record<string, Tool> = { eventlog: runEventlogCli, ima: runImaCli };
+/** `tncjs eventlog|ima <file>` (TCG BIOS/UEFI and Linux IMA logs, @tncjs/pts) and `tncjs tpm …` (@tncjs/tss). */
+const TOOLS: Record<string, Tool> = { eventlog: runEventlogCli, ima: runImaCli, tpm: runTpmCli as Tool };
 
 const FORMAT_NAMES: Record<Format, string> = { 'pb-tnc': 'PB-TNC batch', 'pa-tnc': 'PA-TNC message' };
 
