@@ -14,7 +14,7 @@ import {
   SimpleEvidenceFinal,
   AttestationIdentityKey,
   TpmVersionInformation,
-  parseTpmVersionInfo,
+  versionInfoLocality,
   EvidenceVerifier,
   MemoryReferenceStore,
   secretAssessmentValue,
@@ -41,7 +41,7 @@ const secret = secretAssessmentValue(
   fromHex('aa7a104550270edc804fe7686d01a86a3de53eaa'),
   fromHex('8018bd0edd9d6a4d648d4f0f4859016d23b3060c5e52821ccc1a9dd7ae33ad6f'),
 );
-const locality = (parseTpmVersionInfo(versionInfo) as { locality: number }).locality;
+const locality = versionInfoLocality(versionInfo);
 
 function verify(entries: SimpleComponentEvidenceValue[], opts: { secret?: Uint8Array; store?: MemoryReferenceStore; register?: boolean; lines?: string[] } = {}) {
   const logger = opts.lines ? new Logger({ defaultLevel: 1, sink: (l) => opts.lines!.push(l) }) : undefined;

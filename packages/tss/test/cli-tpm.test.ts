@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTpmCli } from '../src/index.js';
-import { startSwtpm, type SwtpmInstance } from './helpers/swtpm.js';
+import { startSwtpm, type SwtpmInstance } from '../../../test-support/swtpm.js';
 import { jest } from '@jest/globals';
 
 // real TPM work: RSA key generation in swtpm can take seconds on a loaded CI machine

@@ -5,7 +5,7 @@
  */
 import { toHex } from '@tncjs/common';
 import { TPM_ALG, TpmTransportError, type Tpm } from '../src/index.js';
-import { startSwtpm, type SwtpmInstance } from './helpers/swtpm.js';
+import { startSwtpm, type SwtpmInstance } from '../../../test-support/swtpm.js';
 import { jest } from '@jest/globals';
 
 // real TPM work: RSA key generation in swtpm can take seconds on a loaded CI machine

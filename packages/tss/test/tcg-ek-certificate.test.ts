@@ -19,7 +19,7 @@ import {
   nvName,
   type Tpm,
 } from '../src/index.js';
-import { startSwtpm, type SwtpmInstance } from './helpers/swtpm.js';
+import { startSwtpm, type SwtpmInstance } from '../../../test-support/swtpm.js';
 import { certificate } from './helpers/der.js';
 import { jest } from '@jest/globals';
 

@@ -20,7 +20,7 @@ import {
   verifyQuote,
   type TpmTransport,
 } from '../src/index.js';
-import { startSwtpm, type SwtpmInstance } from './helpers/swtpm.js';
+import { startSwtpm, type SwtpmInstance } from '../../../test-support/swtpm.js';
 import { jest } from '@jest/globals';
 
 // real TPM work: RSA key generation in swtpm can take seconds on a loaded CI machine

@@ -28,7 +28,7 @@ import {
   type KeyAlg,
   type PcrValue,
 } from '../src/index.js';
-import { startSwtpm, tpm2, requireTool, type SwtpmInstance } from './helpers/swtpm.js';
+import { startSwtpm, tpm2, requireTool, type SwtpmInstance } from '../../../test-support/swtpm.js';
 import { jest } from '@jest/globals';
 
 // real TPM work: RSA key generation in swtpm can take seconds on a loaded CI machine

@@ -7,7 +7,8 @@
  * TPM 1.2: TPM_QUOTE_INFO = 01010000 ‖ "QUOT" ‖ composite hash ‖ secret;
  *          TPM_QUOTE_INFO2 = 0036 ‖ "QUT2" ‖ secret ‖ 0003 ‖ bitmap ‖ locality 01 ‖ composite hash [‖ version info].
  */
-import { createPublicKey, verify as cryptoVerify, createHash } from 'node:crypto';
+import { createPublicKey, createHash } from 'node:crypto';
+import { TPM_ALG, verifySignature, type TpmtSignature } from '@tncjs/tss';
 import { Writer, concatBytes, TncjsError } from '@tncjs/common';
 import { MEAS_ALGO_NODE } from '../attributes/meas-algo.js';
 import { QuoteMode, quoteMode, type SimpleEvidenceFinalValue } from '../attributes/simple-evidence-final.js';
@@ -60,17 +61,25 @@ export function expectedPcrDigest(pcrs: ShadowPcrs, compositeAlgorithm: number, 
  * the composite algorithm's hash (strongSwan's rule; RSA-PSS quotes are not supported, as in strongSwan).
  */
 export function verifyQuoteSignature(aikSpki: Uint8Array, compositeAlgorithm: number, signed: Uint8Array, signature: Uint8Array): boolean {
-  const h = MEAS_ALGO_NODE[compositeAlgorithm];
-  if (!h) throw new QuoteError(`unsupported signature hash 0x${compositeAlgorithm.toString(16)}`);
+  const hash = MEAS_TO_TPM_ALG[compositeAlgorithm];
+  if (!hash) throw new QuoteError(`unsupported signature hash 0x${compositeAlgorithm.toString(16)}`);
   let key;
   try {
     key = createPublicKey({ key: Buffer.from(aikSpki), format: 'der', type: 'spki' });
   } catch (e) {
     throw new QuoteError(`parsing of Attestation Identity Key failed: ${(e as Error).message}`);
   }
-  const ec = key.asymmetricKeyType === 'ec';
-  return cryptoVerify(h.hash, signed, ec ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
+  // strongSwan sends RSA signatures as they are and ECDSA signatures as r ‖ s
+  const half = signature.byteLength / 2;
+  const sig: TpmtSignature =
+    key.asymmetricKeyType === 'ec'
+      ? { sigAlg: TPM_ALG.ECDSA, hash, r: signature.subarray(0, half), s: signature.subarray(half) }
+      : { sigAlg: TPM_ALG.RSASSA, hash, sig: signature };
+  return verifySignature(signed, sig, key);
 }
+
+/** PTS measurement algorithm bits → TPM_ALG_ID. */
+export const MEAS_TO_TPM_ALG: Readonly<Record<number, number>> = { 0x8000: TPM_ALG.SHA1, 0x4000: TPM_ALG.SHA256, 0x2000: TPM_ALG.SHA384, 0x1000: TPM_ALG.SHA512 };
 
 /** Which PCRs a TPML_PCR_SELECTION (one bank) selects, and its bank algorithm (TPM_ALG_ID). */
 export function parsePcrSelect(sel: Uint8Array): { bank: number; pcrs: number[] } | undefined {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, mkdirSync, renameSync, cpSync, readdir
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Tpm, type TpmOptions } from '../../src/index.js';
+import { Tpm, type TpmOptions } from '@tncjs/tss';
 
 const INSTALL_HINT = 'install them with: apt-get install swtpm swtpm-tools tpm2-tools (scripts/test.sh does this)';
 
