@@ -26,3 +26,5 @@ export { MemoryReferenceStore, FileReferenceStore, type ReferenceStore, type Bio
 export { EvidenceVerifier, hexColons, type VerifierOptions, type VerificationReport, type EvidenceFinding } from './verifier/evidence-verifier.js';
 export * from './eventlog/index.js';
 export * from './ima/index.js';
+export { PtsCollector, CollectorError, type CollectorOptions } from './collector/pts-collector.js';
+export { tssAttestationTpm, splitQuoteInfo, signatureBytes, type AttestationTpm, type QuoteOutput } from './collector/attestation-tpm.js';
