@@ -81,6 +81,11 @@ export class Reader {
     return v;
   }
 
+  /** The last byte of the input without moving (undefined when empty). */
+  peekLast(): number | undefined {
+    return this.len > 0 ? this.buf[this.len - 1] : undefined;
+  }
+
   /** `n` bytes as a copy (safe to retain). */
   bytes(n: number, what?: string): Uint8Array {
     return this.borrow(n, what).slice();

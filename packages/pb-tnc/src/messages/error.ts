@@ -40,7 +40,9 @@ function decode(r: Reader): PbErrorValue {
   const flags = r.u8('flags');
   const v: PbErrorValue = { fatal: (flags & 0x80) !== 0, errorVendorId: r.u24('error code vendor'), errorCode: r.u16('error code') };
   r.skip(2, 'reserved');
-  if (v.errorVendorId === PEN.IETF && r.remaining === 4) {
+  // a nonzero reserved byte after the versions is kept raw, so every input re-encodes to itself
+  const versionForm = r.remaining === 4 && (v.errorCode !== PbErrorCode.VERSION_NOT_SUPPORTED || r.peekLast() === 0);
+  if (v.errorVendorId === PEN.IETF && versionForm) {
     if (v.errorCode === PbErrorCode.VERSION_NOT_SUPPORTED) {
       v.badVersion = r.u8();
       v.maxVersion = r.u8();
