@@ -4,7 +4,10 @@
  */
 import { DecodeError } from './errors.js';
 
-/** Sequential big-endian reader. Every read is bounds-checked and throws `DecodeError` with the absolute offset. */
+/**
+ * Sequential reader, big-endian unless `littleEndian` (TCG event logs, IMA lists). Every read is bounds-checked and
+ * throws `DecodeError` with the absolute offset.
+ */
 export class Reader {
   private readonly view: DataView;
   private readonly len: number;
@@ -13,10 +16,12 @@ export class Reader {
   /**
    * @param bytes the bytes to read (not copied; `bytes()` copies what it returns)
    * @param base absolute offset of `bytes[0]` in the outermost structure, for error offsets
+   * @param littleEndian byte order of multi-byte integers (default big-endian, network order)
    */
   constructor(
     private readonly buf: Uint8Array,
     readonly base = 0,
+    readonly littleEndian = false,
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.len = buf.byteLength;
@@ -55,28 +60,30 @@ export class Reader {
 
   u16(what?: string): number {
     this.need(2, what);
-    const v = this.view.getUint16(this.pos);
+    const v = this.view.getUint16(this.pos, this.littleEndian);
     this.pos += 2;
     return v;
   }
 
   u24(what?: string): number {
     this.need(3, what);
-    const v = (this.view.getUint8(this.pos) << 16) | this.view.getUint16(this.pos + 1);
+    const v = this.littleEndian
+      ? this.view.getUint16(this.pos, true) | (this.view.getUint8(this.pos + 2) << 16)
+      : (this.view.getUint8(this.pos) << 16) | this.view.getUint16(this.pos + 1);
     this.pos += 3;
     return v;
   }
 
   u32(what?: string): number {
     this.need(4, what);
-    const v = this.view.getUint32(this.pos);
+    const v = this.view.getUint32(this.pos, this.littleEndian);
     this.pos += 4;
     return v;
   }
 
   u64(what?: string): bigint {
     this.need(8, what);
-    const v = this.view.getBigUint64(this.pos);
+    const v = this.view.getBigUint64(this.pos, this.littleEndian);
     this.pos += 8;
     return v;
   }
@@ -112,7 +119,7 @@ export class Reader {
   /** A reader over the next `n` bytes that reports absolute offsets; this reader moves past them. */
   sub(n: number, what?: string): Reader {
     const base = this.offset;
-    return new Reader(this.borrow(n, what), base);
+    return new Reader(this.borrow(n, what), base, this.littleEndian);
   }
 
   /** Throws unless every byte has been consumed. */

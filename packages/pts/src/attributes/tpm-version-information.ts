@@ -3,7 +3,7 @@
  * 16-byte form): tag 0x0200, reserved, startup locality, TPM2_PT_REVISION, TPM2_PT_YEAR, TPM2_PT_MANUFACTURER.
  */
 import { PEN, struct, bytes, DecodeError } from '@tncjs/common';
-import { parseVersionInfo, type VersionInfo } from '@tncjs/tss';
+import { parseVersionInfo, propertyString, type VersionInfo } from '@tncjs/tss';
 import { defineAttribute } from '@tncjs/pa-tnc';
 import { TcgPtsAttr } from './names.js';
 
@@ -26,7 +26,7 @@ export function describeTpmVersionInfo(b: Uint8Array): string {
     return b.byteLength >= 2 && b[0] === 0x02 ? 'Version Information: TPM 2.0' : 'Version Information: unknown';
   }
   if (v.kind === 'tpm2') {
-    return `Version Information: TPM 2.0 rev. ${(v.revision / 100).toFixed(2)} ${v.year} ${vendorChars(v.vendor)} - startup locality: ${v.locality}`;
+    return `Version Information: TPM 2.0 rev. ${(v.revision / 100).toFixed(2)} ${v.year} ${propertyString(v.vendor)} - startup locality: ${v.locality}`;
   }
   return `Version Information: TPM 1.2 rev. ${v.major}.${v.minor}.${v.revMajor}.${v.revMinor} ${v.vendorId.replace(/\0.*$/, '')}`;
 }
@@ -39,14 +39,4 @@ export function versionInfoLocality(b: Uint8Array): number {
   } catch {
     return 0;
   }
-}
-
-function vendorChars(v: number): string {
-  let s = '';
-  for (const shift of [24, 16, 8, 0]) {
-    const c = (v >>> shift) & 0xff;
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
 }
