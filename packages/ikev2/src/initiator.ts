@@ -1,0 +1,667 @@
+/**
+ * IKEv2 initiator (RFC 7296) with EAP-only authentication (RFC 5998): IKE_SA_INIT (NAT detection, COOKIE,
+ * INVALID_KE_PAYLOAD retry), IKE_AUTH carrying EAP (the conversation is delegated to an `EapPeer`), AUTH from the
+ * MSK, the first CHILD_SA, INFORMATIONAL DELETE; port float 500 → 4500, retransmission, fragmentation (RFC 7383).
+ */
+import { randomBytes } from 'node:crypto';
+import { Reader, Writer, Logger, concatBytes, equalBytes, getLogger, toHex } from '@tncjs/common';
+import type { EapPeer } from '@tncjs/eap';
+import {
+  AuthMethod, CertEncoding, DhGroup, DH_NAMES, Encr, ExchangeType, IKE_HEADER_SIZE, IKE_PORT, Integ, NATT_PORT, NotifyType,
+  NOTIFY_NAMES, PayloadType, Prf, ProtocolId, TransformAttr, TransformType, Esn,
+} from './constants.js';
+import { IkeDecodeError, IkeError, IkeErrorCode } from './errors.js';
+import { decodeMessage, describeMessage, encodeHeader, type IkeMessage } from './message.js';
+import {
+  decodePayloads, describeProposal, describeSelector, encodePayloads, formatIdentity, identificationBody, isErrorNotify,
+  keyLength, notify, parseIdentity, selectorFromCidr, type AnyPayload, type AuthenticationPayload, type EapPayload,
+  type EncryptedFragmentPayload, type EncryptedPayload, type IdentificationPayload, type KeyExchangePayload,
+  type NoncePayload, type NotifyPayload, type CertificatePayload, type Proposal, type SecurityAssociationPayload, type TrafficSelector,
+  type TrafficSelectorPayload, type Transform,
+} from './payloads/index.js';
+import { ENCRS, INTEGS, PRFS, type EncrAlg, type IntegAlg, type PrfAlg } from './crypto/algorithms.js';
+import { createKeyExchange, type KeyExchange } from './crypto/diffie-hellman.js';
+import { deriveChildKeys, deriveIkeKeys, skeyseed, type ChildKeys, type IkeKeys } from './crypto/ike-keys.js';
+import { openMessage, sealMessage, type SkContext } from './crypto/encrypted-payload.js';
+import { natDetectionHash, sharedKeyAuth, signedOctets } from './crypto/authentication.js';
+import { UdpTransport, type Endpoint, type TransportOptions } from './transport.js';
+import { EspSa, EspTunnel } from './esp.js';
+import { DEFAULT_FRAGMENT_SIZE, FragmentReassembler, sealMaybeFragmented } from './fragmentation.js';
+import { SIGNATURE_HASH_ALGORITHMS, certificateRequest, verifySignatureAuth } from './crypto/signature.js';
+import type { CertificateValidator } from '@tncjs/eap-ttls';
+
+/** An IKE proposal: one encryption algorithm, PRF, integrity (none for AEAD), DH groups in order of preference. */
+export interface IkeProposalConfig {
+  encr: number;
+  keyBits: number;
+  integ?: number;
+  prf: number;
+  groups: number[];
+}
+export interface EspProposalConfig {
+  encr: number;
+  keyBits: number;
+  integ?: number;
+}
+
+/** Retransmission (strongSwan's defaults: 4 s, base 1.8, 5 retransmits). */
+export interface RetransmitConfig {
+  timeout: number;
+  base: number;
+  tries: number;
+  /** Upper bound for one wait (default none). */
+  maxTimeout?: number;
+}
+export const STRONGSWAN_RETRANSMIT: RetransmitConfig = { timeout: 4000, base: 1.8, tries: 5 };
+
+export interface InitiatorOptions {
+  /** The responder; `nattPort` (default 4500) is where we float to when a NAT is detected. */
+  remote: { address: string; port?: number; nattPort?: number };
+  /** IDi, e.g. `carol@strongswan.org` (also the EAP identity). */
+  identity: string;
+  /** IDr to send (optional; moon accepts none or `moon.strongswan.org`). */
+  remoteIdentity?: string;
+  /** The EAP peer that runs the EAP conversation (e.g. with EAP-TTLS + inner MD5). */
+  eap: EapPeer;
+  ike?: IkeProposalConfig[];
+  esp?: EspProposalConfig[];
+  /** Traffic selectors (CIDR); default TSi = our address/32, TSr = 0.0.0.0/0. */
+  tsi?: string[];
+  tsr?: string[];
+  retransmit?: Partial<RetransmitConfig>;
+  /** Largest IP datagram before we fragment (RFC 7383; default 1280, strongSwan's for IPv4). */
+  fragmentSize?: number;
+  /** Announce IKEV2_FRAGMENTATION_SUPPORTED (default true). */
+  fragmentation?: boolean;
+  /** Send NAT detection notifies (default true). */
+  natDetection?: boolean;
+  /**
+   * Accept a responder that authenticates with a certificate (RSA signature AUTH, then EAP): the chain is validated
+   * with this validator and must name the IDr. Without it such a responder is refused.
+   */
+  serverCertificates?: { validator: CertificateValidator; /** CA certificates (DER or PEM) named in our CERTREQ so the responder sends its certificate */ authorities: (Uint8Array | string)[] };
+  transport?: TransportOptions;
+  logger?: Logger;
+}
+
+export const DEFAULT_IKE_PROPOSALS: IkeProposalConfig[] = [
+  { encr: Encr.AES_CBC, keyBits: 128, integ: Integ.HMAC_SHA2_256_128, prf: Prf.HMAC_SHA2_256, groups: [DhGroup.CURVE_25519, DhGroup.ECP_256, DhGroup.MODP_2048] },
+];
+export const DEFAULT_ESP_PROPOSALS: EspProposalConfig[] = [
+  { encr: Encr.AES_GCM_16, keyBits: 128 },
+  { encr: Encr.AES_CBC, keyBits: 128, integ: Integ.HMAC_SHA2_256_128 },
+];
+
+/** The negotiated CHILD_SA (keys are secret: never log them below level 4). */
+export interface ChildSa {
+  /** Our inbound SPI and the peer's (our outbound) SPI. */
+  spiIn: Uint8Array;
+  spiOut: Uint8Array;
+  encr: EncrAlg;
+  encrKeyBits: number;
+  integ?: IntegAlg;
+  proposal: string;
+  tsi: TrafficSelector[];
+  tsr: TrafficSelector[];
+  /** Keys: `encrI`/`integI` protect initiator → responder (our outbound). */
+  keys: ChildKeys;
+  /** ESP travels in UDP on port 4500 (NAT detected). */
+  udpEncapsulation: boolean;
+}
+
+export interface EstablishedInfo {
+  spiI: string;
+  spiR: string;
+  proposal: string;
+  remoteIdentity: string;
+  natDetected: { local: boolean; remote: boolean };
+  /** The EAP method gave an MSK that keyed the AUTH payloads. */
+  mskUsed: boolean;
+  child?: ChildSa;
+  /** Our IKE request count and retransmissions, for tests and benchmarks. */
+  requests: number;
+  retransmits: number;
+  /** Message summaries as strongSwan logs them, in order (`generating …` / `parsed …`). */
+  exchanges: string[];
+  /** Wall-clock ms of IKE_SA_INIT (incl. retries) and of all IKE_AUTH exchanges. */
+  timings: { ikeSaInitMs: number; ikeAuthMs: number };
+}
+
+interface Pending {
+  messageId: number;
+  packets: Uint8Array[];
+  resolve: (r: Received) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+  attempt: number;
+}
+interface Received {
+  header: IkeMessage;
+  raw: Uint8Array;
+  payloads: AnyPayload[];
+}
+
+const randomSpi = (n: number): Uint8Array => {
+  for (;;) {
+    const s = new Uint8Array(randomBytes(n));
+    if (s.some((x) => x !== 0)) return s;
+  }
+};
+
+function ikeTransforms(p: IkeProposalConfig): Transform[] {
+  const t: Transform[] = [{ type: TransformType.ENCR, id: p.encr, attributes: [{ type: TransformAttr.KEY_LENGTH, value: p.keyBits }] }];
+  t.push({ type: TransformType.PRF, id: p.prf, attributes: [] });
+  if (p.integ !== undefined && !ENCRS[p.encr]?.aead) t.push({ type: TransformType.INTEG, id: p.integ, attributes: [] });
+  for (const g of p.groups) t.push({ type: TransformType.DH, id: g, attributes: [] });
+  return t;
+}
+
+function espTransforms(p: EspProposalConfig): Transform[] {
+  const t: Transform[] = [{ type: TransformType.ENCR, id: p.encr, attributes: [{ type: TransformAttr.KEY_LENGTH, value: p.keyBits }] }];
+  if (p.integ !== undefined && !ENCRS[p.encr]?.aead) t.push({ type: TransformType.INTEG, id: p.integ, attributes: [] });
+  t.push({ type: TransformType.ESN, id: Esn.NO, attributes: [] });
+  return t;
+}
+
+const one = (p: Proposal, type: number): Transform | undefined => p.transforms.find((t) => t.type === type);
+
+/** An IKEv2 initiator for one IKE_SA. */
+export class IkeInitiator {
+  private readonly log: Logger;
+  private readonly transport: UdpTransport;
+  private readonly retransmit: RetransmitConfig;
+  private readonly remote: Endpoint;
+  private natt = false;
+  private spiI = randomSpi(8);
+  private spiR = new Uint8Array(8);
+  private nextId = 0;
+  private pending?: Pending;
+  private readonly reassembler = new FragmentReassembler();
+  private keys?: IkeKeys;
+  private prfAlg?: PrfAlg;
+  private skOut?: SkContext;
+  private skIn?: SkContext;
+  private peerFragmentation = false;
+  private state: 'idle' | 'connecting' | 'established' | 'closed' = 'idle';
+  private stats = { requests: 0, retransmits: 0 };
+  private exchanges: string[] = [];
+  private info?: EstablishedInfo;
+
+  constructor(private readonly options: InitiatorOptions) {
+    this.log = options.logger ?? getLogger();
+    this.retransmit = { ...STRONGSWAN_RETRANSMIT, ...options.retransmit };
+    this.remote = { address: options.remote.address, port: options.remote.port ?? IKE_PORT };
+    this.transport = new UdpTransport({ ...options.transport, logger: options.transport?.logger ?? this.log });
+  }
+
+  /** Transport counters (datagrams sent/received/dropped). */
+  get transportStats(): UdpTransport['stats'] {
+    return this.transport.stats;
+  }
+
+  /**
+   * Run IKE_SA_INIT and IKE_AUTH; resolves when the IKE_SA (and the CHILD_SA, when the responder accepted one) is
+   * established.
+   * @throws IkeError ERR_IKE_TIMEOUT (no answer), ERR_IKE_NOTIFY (error notify), ERR_IKE_EAP, ERR_IKE_AUTH
+   */
+  async connect(): Promise<EstablishedInfo> {
+    if (this.state !== 'idle') throw new TypeError('connect() may be called once');
+    this.state = 'connecting';
+    await this.transport.open();
+    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt));
+    try {
+      const t0 = performance.now();
+      const init = await this.ikeSaInit();
+      const t1 = performance.now();
+      const info = await this.ikeAuth(init);
+      info.timings = { ikeSaInitMs: t1 - t0, ikeAuthMs: performance.now() - t1 };
+      this.state = 'established';
+      this.info = info;
+      return info;
+    } catch (e) {
+      this.state = 'closed';
+      this.cancelPending(e as Error);
+      await this.transport.close();
+      this.wipe();
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ IKE_SA_INIT
+
+  private async ikeSaInit(): Promise<{ request: Uint8Array; response: Uint8Array; ni: Uint8Array; nr: Uint8Array }> {
+    const proposals = this.options.ike ?? DEFAULT_IKE_PROPOSALS;
+    const offered = proposals.flatMap((p) => p.groups);
+    let group = offered[0];
+    let cookie: Uint8Array | undefined;
+    const ni = new Uint8Array(randomBytes(32));
+    const local = this.transport.local(false);
+    this.log.log('IKE', 1, `initiating IKE_SA to ${this.remote.address}`);
+    for (let round = 0; round < 4; round++) {
+      const dh = createKeyExchange(group);
+      const sa: SecurityAssociationPayload = {
+        type: 33,
+        proposals: proposals.map((p, i) => ({ num: i + 1, protocol: ProtocolId.IKE, spi: new Uint8Array(0), transforms: ikeTransforms(p) })),
+      };
+      const payloads: AnyPayload[] = [];
+      if (cookie) payloads.push(notify(NotifyType.COOKIE, cookie));
+      payloads.push(sa, { type: 34, group, data: dh.publicValue } as KeyExchangePayload, { type: 40, data: ni } as NoncePayload);
+      if (this.options.natDetection !== false) {
+        payloads.push(notify(NotifyType.NAT_DETECTION_SOURCE_IP, natDetectionHash(this.spiI, this.spiR, local.address, local.port)));
+        payloads.push(notify(NotifyType.NAT_DETECTION_DESTINATION_IP, natDetectionHash(this.spiI, this.spiR, this.remote.address, this.remote.port)));
+      }
+      if (this.options.fragmentation !== false) payloads.push(notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
+      if (this.options.serverCertificates) payloads.push(notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, SIGNATURE_HASH_ALGORITHMS));
+      const header = this.header(ExchangeType.IKE_SA_INIT, 0);
+      const w = new Writer();
+      encodePayloads(w, payloads);
+      const body = w.finish();
+      const hw = new Writer();
+      encodeHeader(hw, header, payloads[0].type, IKE_HEADER_SIZE + body.byteLength);
+      hw.bytes(body);
+      const request = hw.finish();
+      this.logMessage('generating', { ...header, payloads });
+      const resp = await this.request(0, [request]);
+      const notifies = resp.payloads.filter((p): p is NotifyPayload => p.type === PayloadType.NOTIFY);
+      const c = notifies.find((n) => n.notifyType === NotifyType.COOKIE);
+      if (c) {
+        this.log.log('IKE', 2, 'received COOKIE notify, retrying with cookie');
+        cookie = c.data;
+        continue;
+      }
+      const invalidKe = notifies.find((n) => n.notifyType === NotifyType.INVALID_KE_PAYLOAD);
+      if (invalidKe) {
+        const want = invalidKe.data.byteLength >= 2 ? (invalidKe.data[0] << 8) | invalidKe.data[1] : -1;
+        this.log.log('IKE', 1, `peer didn't accept DH group ${DH_NAMES[group] ?? group}, it requested ${DH_NAMES[want] ?? want}`);
+        if (!offered.includes(want) || want === group) throw new IkeError(IkeErrorCode.PROTOCOL, `responder requested DH group ${want} that we did not offer`);
+        group = want;
+        continue;
+      }
+      this.throwOnErrorNotify(notifies);
+      this.spiR = resp.header.spiR.slice();
+      const rsa = resp.payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
+      const rke = resp.payloads.find((p): p is KeyExchangePayload => p.type === PayloadType.KE);
+      const rn = resp.payloads.find((p): p is NoncePayload => p.type === PayloadType.NONCE);
+      if (!rsa || !rke || !rn || rsa.proposals.length !== 1) throw new IkeError(IkeErrorCode.PROTOCOL, 'IKE_SA_INIT response lacks SA, KE or Nr');
+      const chosen = rsa.proposals[0];
+      const suite = this.selectIke(chosen, proposals[chosen.num - 1]);
+      if (rke.group !== group || one(chosen, TransformType.DH)?.id !== group) throw new IkeError(IkeErrorCode.PROTOCOL, `responder chose DH group ${rke.group}, we sent ${group}`);
+      this.peerFragmentation = notifies.some((n) => n.notifyType === NotifyType.IKEV2_FRAGMENTATION_SUPPORTED);
+      // NAT detection (RFC 7296 §2.23)
+      const srcs = notifies.filter((n) => n.notifyType === NotifyType.NAT_DETECTION_SOURCE_IP);
+      const dst = notifies.find((n) => n.notifyType === NotifyType.NAT_DETECTION_DESTINATION_IP);
+      let natRemote = false;
+      let natLocal = false;
+      if (srcs.length && dst) {
+        const expectSrc = natDetectionHash(this.spiI, this.spiR, this.remote.address, this.remote.port);
+        natRemote = !srcs.some((s) => equalBytes(s.data, expectSrc));
+        natLocal = !equalBytes(dst.data, natDetectionHash(this.spiI, this.spiR, local.address, local.port));
+        if (natLocal) this.log.log('IKE', 1, 'local host is behind NAT, sending keep alives');
+        if (natRemote) this.log.log('IKE', 1, 'remote host is behind NAT');
+      }
+      this.nat = { local: natLocal, remote: natRemote };
+      // keys
+      const secret = dh.computeSecret(rke.data);
+      const seed = skeyseed(suite.prf, ni, rn.data, secret);
+      secret.fill(0);
+      this.keys = deriveIkeKeys({ prf: suite.prf, integ: suite.integ, encr: suite.encr, encrKeyBits: suite.keyBits }, seed, ni, rn.data, this.spiI, this.spiR);
+      seed.fill(0);
+      this.prfAlg = suite.prf;
+      this.skOut = { encr: suite.encr, integ: suite.integ, encrKey: this.keys.skEi, integKey: this.keys.skAi };
+      this.skIn = { encr: suite.encr, integ: suite.integ, encrKey: this.keys.skEr, integKey: this.keys.skAr };
+      this.proposal = describeProposal(chosen);
+      this.log.log('IKE', 4, () => `Sk_d secret => ${toHex(this.keys!.skD)}\nSk_ei secret => ${toHex(this.keys!.skEi)}\nSk_er secret => ${toHex(this.keys!.skEr)}`);
+      this.log.log('CFG', 1, `selected proposal: ${this.proposal}`);
+      if (natLocal || natRemote) {
+        this.natt = true;
+        this.remote.port = this.options.remote.nattPort ?? NATT_PORT;
+        this.log.log('IKE', 2, 'switching to port 4500 (NAT detected)');
+      }
+      return { request, response: resp.raw, ni, nr: rn.data };
+    }
+    throw new IkeError(IkeErrorCode.PROTOCOL, 'too many IKE_SA_INIT retries (COOKIE / INVALID_KE_PAYLOAD)');
+  }
+
+  private nat = { local: false, remote: false };
+  private proposal = '';
+
+  private selectIke(p: Proposal, ours: IkeProposalConfig | undefined): { encr: EncrAlg; keyBits: number; integ?: IntegAlg; prf: PrfAlg } {
+    const e = one(p, TransformType.ENCR);
+    const f = one(p, TransformType.PRF);
+    const i = one(p, TransformType.INTEG);
+    const encr = e && ENCRS[e.id];
+    const prf = f && PRFS[f.id];
+    const keyBits = e ? keyLength(e) : undefined;
+    const integ = i && i.id !== 0 ? INTEGS[i.id] : undefined;
+    if (!ours || !encr || !prf || !keyBits || (!encr.aead && !integ) || e.id !== ours.encr || keyBits !== ours.keyBits || f.id !== ours.prf) {
+      throw new IkeError(IkeErrorCode.PROTOCOL, `responder chose a proposal we did not offer: ${describeProposal(p)}`);
+    }
+    return { encr, keyBits, integ, prf };
+  }
+
+  // ------------------------------------------------------------------ IKE_AUTH
+
+  private async ikeAuth(init: { request: Uint8Array; response: Uint8Array; ni: Uint8Array; nr: Uint8Array }): Promise<EstablishedInfo> {
+    const o = this.options;
+    const idi = { type: 35 as const, ...parseIdentity(o.identity) };
+    const espProposals = o.esp ?? DEFAULT_ESP_PROPOSALS;
+    const spiIn = randomSpi(4);
+    const local = this.transport.local(this.natt);
+    const tsi = (o.tsi ?? [`${local.address}/32`]).map((c) => selectorFromCidr(c));
+    const tsr = (o.tsr ?? ['0.0.0.0/0']).map((c) => selectorFromCidr(c));
+    const first: AnyPayload[] = [idi];
+    if (o.serverCertificates?.authorities.length) first.push(certificateRequest(o.serverCertificates.authorities));
+    first.push(notify(NotifyType.INITIAL_CONTACT));
+    if (o.remoteIdentity) first.push({ type: 36, ...parseIdentity(o.remoteIdentity) } as IdentificationPayload);
+    first.push(
+      { type: 33, proposals: espProposals.map((p, i) => ({ num: i + 1, protocol: ProtocolId.ESP, spi: spiIn, transforms: espTransforms(p) })) } as SecurityAssociationPayload,
+      { type: 44, selectors: tsi } as TrafficSelectorPayload,
+      { type: 45, selectors: tsr } as TrafficSelectorPayload,
+      notify(NotifyType.MULTIPLE_AUTH_SUPPORTED),
+      notify(NotifyType.EAP_ONLY_AUTHENTICATION),
+    );
+    let resp = await this.encryptedRequest(ExchangeType.IKE_AUTH, first);
+    this.throwOnErrorNotify(resp.payloads);
+    const idr = resp.payloads.find((p): p is IdentificationPayload => p.type === PayloadType.IDr);
+    if (!idr) throw new IkeError(IkeErrorCode.PROTOCOL, 'first IKE_AUTH response lacks IDr');
+    const peerId = formatIdentity(idr);
+    const sigAuth = resp.payloads.find((p): p is AuthenticationPayload => p.type === PayloadType.AUTH);
+    if (sigAuth) {
+      if (!o.serverCertificates) throw new IkeError(IkeErrorCode.AUTH, 'responder authenticated with a certificate but no serverCertificates validator is configured');
+      const certs = resp.payloads.filter((p): p is CertificatePayload => p.type === PayloadType.CERT && 'encoding' in p && p.encoding === CertEncoding.X509_SIGNATURE);
+      if (!certs.length) throw new IkeError(IkeErrorCode.AUTH, 'responder sent a signature AUTH without certificate');
+      try {
+        await o.serverCertificates.validator.validate(certs.map((c) => c.data), peerId, this.log);
+      } catch (e) {
+        throw new IkeError(IkeErrorCode.AUTH, `certificate of '${peerId}' not accepted: ${(e as Error).message}`, { cause: e });
+      }
+      const octets = signedOctets(this.prfAlg!, init.response, init.ni, this.keys!.skPr, identificationBody(idr));
+      const scheme = verifySignatureAuth(certs[0].data, sigAuth.method, sigAuth.data, octets);
+      this.log.log('IKE', 1, `authentication of '${peerId}' with ${scheme} successful`);
+    }
+    const eap = o.eap;
+    // EAP conversation
+    for (let rounds = 0; ; rounds++) {
+      if (rounds > 100) throw new IkeError(IkeErrorCode.EAP, 'EAP conversation did not end after 100 round trips');
+      const ep = resp.payloads.find((p): p is EapPayload => p.type === PayloadType.EAP);
+      if (!ep) throw new IkeError(IkeErrorCode.PROTOCOL, 'IKE_AUTH response without EAP payload during EAP');
+      const answer = await eap.process(ep.data);
+      if (eap.outcome === 'failure') {
+        throw new IkeError(IkeErrorCode.EAP, `EAP method ${eap.lastMethod ? eap.lastMethod.type : ''} failed${eap.error ? `: ${eap.error.message}` : ''}`, { cause: eap.error });
+      }
+      if (eap.outcome === 'success') break;
+      if (!answer) throw new IkeError(IkeErrorCode.EAP, 'EAP peer gave no response to a request');
+      resp = await this.encryptedRequest(ExchangeType.IKE_AUTH, [{ type: 48, data: answer } as EapPayload]);
+      this.throwOnErrorNotify(resp.payloads);
+    }
+    const msk = eap.msk;
+    this.log.log('IKE', 1, `EAP method succeeded, ${msk ? 'MSK established' : 'no MSK established'}`);
+    if (!sigAuth && !msk) {
+      // RFC 5998 §4: EAP-only needs a mutually authenticating, key-generating method; without an MSK the responder
+      // would be authenticated by nothing but SK_pr, which any man in the middle knows
+      throw new IkeError(IkeErrorCode.AUTH, 'EAP-only authentication requires a key-generating EAP method (RFC 5998), but the EAP method established no MSK');
+    }
+    const prfAlg = this.prfAlg!;
+    const keys = this.keys!;
+    const ourSecret = msk ?? keys.skPi;
+    const peerSecret = msk ?? keys.skPr;
+    const ourAuth = sharedKeyAuth(prfAlg, ourSecret, signedOctets(prfAlg, init.request, init.nr, keys.skPi, identificationBody(idi)));
+    this.log.log('IKE', 4, () => `AUTH = ${toHex(ourAuth)}`);
+    resp = await this.encryptedRequest(ExchangeType.IKE_AUTH, [{ type: 39, method: AuthMethod.PSK, data: ourAuth } as AuthenticationPayload]);
+    this.throwOnErrorNotify(resp.payloads);
+    const auth = resp.payloads.find((p): p is AuthenticationPayload => p.type === PayloadType.AUTH);
+    if (!auth) throw new IkeError(IkeErrorCode.AUTH, 'final IKE_AUTH response lacks AUTH');
+    const expect = sharedKeyAuth(prfAlg, peerSecret, signedOctets(prfAlg, init.response, init.ni, keys.skPr, identificationBody(idr)));
+    if (auth.method !== AuthMethod.PSK || !equalBytes(auth.data, expect)) {
+      throw new IkeError(IkeErrorCode.AUTH, `verification of AUTH payload with ${msk ? 'MSK' : 'SK_pr'} failed`);
+    }
+    if (msk) msk.fill(0);
+    this.log.log('IKE', 1, `authentication of '${peerId}' with EAP successful`);
+    this.log.log('IKE', 0, `IKE_SA established between ${this.transport.local(this.natt).address}[${o.identity}]...${this.remote.address}[${peerId}]`);
+    // CHILD_SA
+    let child: ChildSa | undefined;
+    const csa = resp.payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
+    const rtsi = resp.payloads.find((p): p is TrafficSelectorPayload => p.type === PayloadType.TSi);
+    const rtsr = resp.payloads.find((p): p is TrafficSelectorPayload => p.type === PayloadType.TSr);
+    const childErr = resp.payloads.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && 'notifyType' in p && isErrorNotify(p.notifyType));
+    if (csa && rtsi && rtsr && csa.proposals.length === 1) {
+      const cp = csa.proposals[0];
+      const ours = espProposals[cp.num - 1];
+      const e = one(cp, TransformType.ENCR);
+      const i = one(cp, TransformType.INTEG);
+      const encr = e && ENCRS[e.id];
+      const integ = i && i.id !== 0 ? INTEGS[i.id] : undefined;
+      const bits = e && keyLength(e);
+      if (!ours || !encr || !bits || e.id !== ours.encr || bits !== ours.keyBits || (!encr.aead && !integ) || cp.spi.byteLength !== 4) {
+        throw new IkeError(IkeErrorCode.PROTOCOL, `responder chose a CHILD_SA proposal we did not offer: ${describeProposal(cp)}`);
+      }
+      const ck = deriveChildKeys(prfAlg, keys.skD, init.ni, init.nr, bits / 8 + encr.saltSize, integ?.keySize ?? 0);
+      child = {
+        spiIn, spiOut: cp.spi, encr, encrKeyBits: bits, integ, proposal: describeProposal(cp),
+        tsi: rtsi.selectors, tsr: rtsr.selectors, keys: ck, udpEncapsulation: this.natt,
+      };
+      this.log.log('CHD', 0, `CHILD_SA established with SPIs ${toHex(spiIn)}_i ${toHex(cp.spi)}_o and TS ${rtsi.selectors.map(describeSelector).join(' ')} === ${rtsr.selectors.map(describeSelector).join(' ')}`);
+    } else if (childErr) {
+      this.log.log('CHD', 1, `received ${NOTIFY_NAMES[childErr.notifyType] ?? childErr.notifyType} notify, no CHILD_SA built`);
+    }
+    return {
+      spiI: toHex(this.spiI), spiR: toHex(this.spiR), proposal: this.proposal, remoteIdentity: peerId, natDetected: { ...this.nat },
+      mskUsed: msk !== undefined, child, requests: this.stats.requests, retransmits: this.stats.retransmits, exchanges: this.exchanges, timings: { ikeSaInitMs: 0, ikeAuthMs: 0 },
+    };
+  }
+
+  // ------------------------------------------------------------------ DELETE
+
+  /** Delete the IKE_SA (INFORMATIONAL with D) and wait for the acknowledgement, then close the sockets. */
+  async close(): Promise<{ acknowledged: boolean }> {
+    if (this.state !== 'established') {
+      this.state = 'closed';
+      await this.transport.close();
+      return { acknowledged: false };
+    }
+    this.log.log('IKE', 1, `deleting IKE_SA with peer ${this.remote.address}`);
+    let acknowledged = false;
+    try {
+      await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] }]);
+      acknowledged = true;
+      this.log.log('IKE', 1, 'IKE_SA deleted');
+    } catch (e) {
+      this.log.log('IKE', 1, `deleting IKE_SA failed: ${(e as Error).message}`);
+    }
+    this.state = 'closed';
+    await this.transport.close();
+    this.wipe();
+    return { acknowledged };
+  }
+
+  private wipe(): void {
+    const c = this.info?.child;
+    if (c) for (const k of Object.values(c.keys)) k.fill(0);
+    if (!this.keys) return;
+    for (const k of Object.values(this.keys)) k.fill(0);
+    this.keys = undefined;
+  }
+
+  // ------------------------------------------------------------------ messaging
+
+  private header(exchange: number, messageId: number): Omit<IkeMessage, 'payloads'> {
+    return { spiI: this.spiI, spiR: this.spiR, exchange, initiator: true, response: false, messageId };
+  }
+
+  private logMessage(verb: 'generating' | 'parsed', m: Parameters<typeof describeMessage>[0], inner?: readonly AnyPayload[]): void {
+    const line = `${verb} ${describeMessage(m, inner)}`;
+    this.exchanges.push(line);
+    this.log.log('ENC', 1, line);
+  }
+
+  /** Build, encrypt (and fragment when needed) a request with the next message ID; resolves with the decrypted response. */
+  private async encryptedRequest(exchange: number, payloads: AnyPayload[]): Promise<Received> {
+    const id = ++this.nextId;
+    const header = this.header(exchange, id);
+    const w = new Writer();
+    encodePayloads(w, payloads);
+    const inner = w.finish();
+    const innerType = payloads.length ? payloads[0].type : 0;
+    this.logMessage('generating', { ...header, payloads }, payloads);
+    const packets = sealMaybeFragmented(header, inner, innerType, this.skOut!, { fragment: this.peerFragmentation, limit: this.options.fragmentSize ?? DEFAULT_FRAGMENT_SIZE, natt: this.natt });
+    if (packets.length > 1) this.log.log('ENC', 1, `splitting IKE message (${inner.byteLength} bytes) into ${packets.length} fragments`);
+    return this.request(id, packets);
+  }
+
+  private request(messageId: number, packets: Uint8Array[]): Promise<Received> {
+    this.stats.requests++;
+    return new Promise<Received>((resolve, reject) => {
+      const p: Pending = { messageId, packets, resolve, reject, attempt: 0 };
+      this.pending = p;
+      this.sendPackets(packets);
+      this.arm(p);
+    });
+  }
+
+  private sendPackets(packets: Uint8Array[]): void {
+    for (const b of packets) {
+      this.log.log('NET', 1, () => `sending packet: from ${this.transport.local(this.natt).address}[${this.transport.local(this.natt).port}] to ${this.remote.address}[${this.remote.port}] (${b.byteLength} bytes)`);
+      this.transport.sendIke(b, this.remote, this.natt);
+    }
+  }
+
+  private arm(p: Pending): void {
+    const r = this.retransmit;
+    const wait = Math.min(r.timeout * Math.pow(r.base, p.attempt), r.maxTimeout ?? Infinity);
+    p.timer = setTimeout(() => {
+      if (this.pending !== p) return;
+      if (p.attempt >= r.tries) {
+        this.pending = undefined;
+        this.log.log('IKE', 1, `giving up after ${r.tries} retransmits`);
+        p.reject(new IkeError(IkeErrorCode.TIMEOUT, `no response from ${this.remote.address}: giving up after ${r.tries} retransmits (request ${p.messageId})`));
+        return;
+      }
+      p.attempt++;
+      this.stats.retransmits++;
+      this.log.log('IKE', 1, `retransmit ${p.attempt} of request with message ID ${p.messageId}`);
+      this.sendPackets(p.packets);
+      this.arm(p);
+    }, wait);
+  }
+
+  private cancelPending(e: Error): void {
+    const p = this.pending;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending = undefined;
+    p.reject(e);
+  }
+
+  private throwOnErrorNotify(payloads: readonly AnyPayload[]): void {
+    const err = payloads.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && 'notifyType' in p && isErrorNotify(p.notifyType));
+    // NO_PROPOSAL_CHOSEN/TS_UNACCEPTABLE in the last IKE_AUTH response concern only the CHILD_SA
+    if (err && !(payloads.some((p) => p.type === PayloadType.AUTH) && err.notifyType !== NotifyType.AUTHENTICATION_FAILED)) {
+      const name = NOTIFY_NAMES[err.notifyType] ?? String(err.notifyType);
+      throw new IkeError(IkeErrorCode.NOTIFY, `received ${name} notify error`, { notify: err.notifyType });
+    }
+  }
+
+  private onDatagram(b: Uint8Array, from: Endpoint, natt: boolean): void {
+    this.log.log('NET', 1, `received packet: from ${from.address}[${from.port}] to ${this.transport.local(natt).address}[${this.transport.local(natt).port}] (${b.byteLength} bytes)`);
+    let m: IkeMessage;
+    try {
+      m = decodeMessage(b);
+    } catch (e) {
+      this.log.log('ENC', 1, `could not decode IKE message: ${(e as Error).message}`);
+      return;
+    }
+    if (!equalBytes(m.spiI, this.spiI)) return this.log.log('NET', 2, 'ignoring message for another IKE_SA');
+    if (!m.response) return this.onRequest(m, b);
+    const p = this.pending;
+    if (!p || m.messageId !== p.messageId) return this.log.log('IKE', 2, `ignoring response with message ID ${m.messageId}`);
+    try {
+      const payloads = this.openPayloads(m, b);
+      if (!payloads) return; // more fragments to come
+      clearTimeout(p.timer);
+      this.pending = undefined;
+      this.logMessage('parsed', m, payloads);
+      p.resolve({ header: m, raw: b, payloads });
+    } catch (e) {
+      this.log.log('ENC', 1, `discarding response: ${(e as Error).message}`);
+    }
+  }
+
+  /** The payloads of a message: plain, decrypted SK, or reassembled SKF (undefined while fragments are missing). */
+  private openPayloads(m: IkeMessage, raw: Uint8Array): AnyPayload[] | undefined {
+    const last = m.payloads[m.payloads.length - 1];
+    if (!last || (last.type !== PayloadType.SK && last.type !== PayloadType.SKF)) {
+      if (m.exchange !== ExchangeType.IKE_SA_INIT) throw new IkeError(IkeErrorCode.PROTOCOL, 'unencrypted message after IKE_SA_INIT');
+      return m.payloads;
+    }
+    if (!this.skIn) throw new IkeError(IkeErrorCode.PROTOCOL, 'encrypted message before keys exist');
+    if (last.type === PayloadType.SK) {
+      const sk = last as EncryptedPayload;
+      const plain = openMessage(raw, sk.data, false, this.skIn);
+      return decodePayloads(new Reader(plain), sk.innerType);
+    }
+    const f = last as EncryptedFragmentPayload;
+    const done = this.reassembler.add(m.messageId, raw, f, this.skIn);
+    if (!done) {
+      this.log.log('ENC', 2, `received fragment #${f.fragmentNumber} of ${f.totalFragments}, waiting for complete IKE message`);
+      return undefined;
+    }
+    this.log.log('ENC', 1, `received fragment #${f.fragmentNumber} of ${f.totalFragments}, reassembled fragmented IKE message`);
+    return decodePayloads(new Reader(done.inner), done.firstType);
+  }
+
+  /** Requests from the responder: answer INFORMATIONAL (liveness, DELETE) with an empty response. */
+  private onRequest(m: IkeMessage, raw: Uint8Array): void {
+    if (!this.skIn || m.exchange !== ExchangeType.INFORMATIONAL) return;
+    let payloads: AnyPayload[] | undefined;
+    try {
+      payloads = this.openPayloads(m, raw);
+    } catch (e) {
+      return this.log.log('ENC', 1, `discarding request: ${(e as Error).message}`);
+    }
+    if (!payloads) return;
+    this.logMessage('parsed', m, payloads);
+    const header = { ...this.header(ExchangeType.INFORMATIONAL, m.messageId), response: true };
+    this.logMessage('generating', { ...header, payloads: [] }, []);
+    this.sendPackets([sealMessage(header, new Uint8Array(0), 0, this.skOut!)]);
+    if (payloads.some((p) => p.type === PayloadType.DELETE && (p as { protocol: number }).protocol === ProtocolId.IKE)) {
+      this.log.log('IKE', 1, 'received DELETE for IKE_SA, deleting IKE_SA');
+      this.state = 'closed';
+    }
+  }
+
+  /**
+   * The userspace ESP data path of the CHILD_SA (UDP-encapsulated on port 4500; RFC 3948). Packets in and out are
+   * whole IPv4 datagrams.
+   * @throws IkeError when no CHILD_SA was established or ESP would not be UDP-encapsulated
+   */
+  openEspTunnel(): EspTunnel {
+    const c = this.info?.child;
+    if (!c) throw new IkeError(IkeErrorCode.PROTOCOL, 'no CHILD_SA established');
+    if (!c.udpEncapsulation) throw new IkeError(IkeErrorCode.PROTOCOL, 'userspace ESP needs UDP encapsulation (no NAT detected)');
+    const out = new EspSa({ spi: c.spiOut, encr: c.encr, encrKey: c.keys.encrI.slice(), integ: c.integ, integKey: c.keys.integI.slice() });
+    const inb = new EspSa({ spi: c.spiIn, encr: c.encr, encrKey: c.keys.encrR.slice(), integ: c.integ, integKey: c.keys.integR.slice() });
+    const tunnel = new EspTunnel(out, inb, (p) => this.transport.sendEsp(p, this.remote), this.log);
+    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => tunnel.receive(p));
+    return tunnel;
+  }
+
+  /** Established state. */
+  get established(): boolean {
+    return this.state === 'established';
+  }
+
+  /** The negotiated CHILD_SA, if any. */
+  get childSa(): ChildSa | undefined {
+    return this.info?.child;
+  }
+
+  /** The remote endpoint as used now (port 4500 after the float). */
+  get remoteEndpoint(): Endpoint {
+    return { ...this.remote };
+  }
+
+  /** The underlying transport (for the ESP data path). */
+  get udp(): UdpTransport {
+    return this.transport;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * (g) Responder role: Debian's strongSwan 5.9.8 charon as INITIATOR (EAP-TTLS + EAP-MD5, EAP-only, libipsec) against
+ * OUR responder (built package) in its own namespace tnc-ikev2-gw; ping through the tunnel answered by our userspace
+ * ESP. Topology and charon set-up: charon-initiator.sh (uses the peer kit's lib.sh).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../../..');
+const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
+const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
+const helper = (cmd: string) => spawnSync('bash', [join(here, 'charon-initiator.sh'), cmd], { env: { ...process.env, TNC_PEER_KIT: kit }, encoding: 'utf8', timeout: 60_000 });
+let server: ChildProcess | undefined;
+const events: Record<string, unknown>[] = [];
+let charonLog = '';
+
+const waitFor = async (pred: (e: Record<string, unknown>) => boolean, ms = 10_000) => {
+  const t0 = Date.now();
+  for (;;) {
+    const e = events.find(pred);
+    if (e) return e;
+    if (Date.now() - t0 > ms) throw new Error(`event not seen; got ${JSON.stringify(events)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+beforeAll(async () => {
+  execFileSync('bash', [join(kit, 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  const up = helper('up');
+  if (up.status !== 0) throw new Error(`charon-initiator.sh up failed: ${up.stderr}`);
+  charonLog = join(up.stdout.trim().split('\n').pop()!, 'charon.log');
+  const opts = { cert: join(peerDir, 'pki/moonCert.pem'), key: join(peerDir, 'pki/moonKey.pem'), localTs: '10.2.0.0/24', address: '192.168.78.1', identity: 'carol@strongswan.org', password: 'Ar3etTnp' };
+  server = spawn('ip', ['netns', 'exec', 'tnc-ikev2-gw', process.execPath, join(here, 'responder-server.mjs'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buf = '';
+  server.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      events.push(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
+      buf = buf.slice(i + 1);
+    }
+  });
+  await waitFor((e) => e.event === 'listening');
+}, 600_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+  }
+  helper('down');
+});
+
+describe('our responder ← Debian charon 5.9.8 initiator (EAP-TTLS + EAP-MD5, EAP-only)', () => {
+  it('(g) IKE_SA and CHILD_SA established on both sides, ping through the tunnel, DELETE handled', async () => {
+    const init = helper('initiate');
+    expect(init.stdout).toContain('initiate completed successfully');
+    const est = (await waitFor((e) => e.event === 'established')) as { spiI: string; peerIdentity: string; mskUsed: boolean; child: { spiIn: string; spiOut: string; proposal: string } };
+    expect(est).toMatchObject({ peerIdentity: 'carol@strongswan.org', mskUsed: true, child: { proposal: 'ESP:AES_GCM_16_128/NO_EXT_SEQ' } });
+    const log = readFileSync(charonLog, 'utf8');
+    expect(log).toMatch(/IKE_SA ikev2\[\d+\] established between 192\.168\.78\.254\[carol@strongswan\.org\]\.\.\.192\.168\.78\.1\[moon\.strongswan\.org\]/);
+    expect(log).toMatch(new RegExp(`CHILD_SA ikev2\\{\\d+\\} established with SPIs ${est.child.spiOut}_i ${est.child.spiIn}_o and TS 192\\.168\\.78\\.254/32 === 10\\.2\\.0\\.0/24`));
+    const ping = spawnSync('ip', ['netns', 'exec', 'tnc-carol', 'ping', '-c', '3', '-i', '0.2', '-W', '2', '10.2.0.1'], { encoding: 'utf8' });
+    expect(ping.stdout).toMatch(/3 packets transmitted, 3 received/);
+    // spawnSync blocked our event loop: let the server's stdout lines arrive
+    await waitFor(() => events.filter((e) => e.event === 'esp').length >= 3, 5000);
+    expect(events.filter((e) => e.event === 'esp')).toEqual([1, 2, 3].map((seq) => ({ event: 'esp', src: '192.168.78.254', dst: '10.2.0.1', type: 8, seq })));
+    const term = helper('terminate');
+    expect(term.stdout).toContain('terminate completed successfully');
+    await waitFor((e) => e.event === 'deleted' && e.spiI === est.spiI);
+  }, 60_000);
+});
