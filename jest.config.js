@@ -1,5 +1,5 @@
 /** Root jest config: one project per package, TypeScript through @swc/jest, ESM mode. */
-const packages = ['common', 'pb-tnc', 'pa-tnc', 'tss', 'pts', 'client', 'eap', 'eap-ttls', 'pt-eap', 'ikev2', 'imc-sdk'];
+const packages = ['common', 'pb-tnc', 'pa-tnc', 'tss', 'pts', 'client', 'eap', 'eap-ttls', 'pt-eap', 'ikev2', 'imc-sdk', 'gateway'];
 
 /** @type {import('jest').Config} */
 const project = (name) => ({

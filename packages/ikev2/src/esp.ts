@@ -171,10 +171,14 @@ export class EspSa {
 export class EspTunnel {
   private handler: (packet: Uint8Array) => void = () => {};
   private readonly log: Logger;
+  /** Inbound SAs replaced by a rekey, still accepted until `retire()` (RFC 7296 §2.8: the old SA lives until deleted). */
+  private previous: EspSa[] = [];
+  /** Number of rekeys this tunnel went through. */
+  rekeys = 0;
 
   constructor(
-    readonly outbound: EspSa,
-    readonly inbound: EspSa,
+    public outbound: EspSa,
+    public inbound: EspSa,
     private readonly sendEsp: (packet: Uint8Array) => void,
     logger?: Logger,
   ) {
@@ -192,9 +196,34 @@ export class EspTunnel {
     this.handler = handler;
   }
 
+  /**
+   * Switch to the SAs of a rekeyed CHILD_SA: packets are sent with `outbound` from now on; the old inbound SA keeps
+   * accepting packets (in flight) until `retire(spi)` is called when the old CHILD_SA is deleted.
+   */
+  rekey(outbound: EspSa, inbound: EspSa): void {
+    const old = this.outbound;
+    this.previous.push(this.inbound);
+    this.outbound = outbound;
+    this.inbound = inbound;
+    this.rekeys++;
+    old.destroy();
+    this.log.log('ESP', 1, `switched to rekeyed CHILD_SA: SPIs ${toHex(inbound.params.spi)}_i ${toHex(outbound.params.spi)}_o`);
+  }
+
+  /** Stop accepting packets of a replaced inbound SA (its SPI) and zeroize its keys. */
+  retire(spi?: Uint8Array): void {
+    const keep: EspSa[] = [];
+    for (const sa of this.previous) {
+      if (!spi || equalSpi(sa.params.spi, spi)) sa.destroy();
+      else keep.push(sa);
+    }
+    this.previous = keep;
+  }
+
   /** Feed a received ESP packet (from the NAT-T socket). */
   receive(packet: Uint8Array): void {
-    const r = this.inbound.decapsulate(packet);
+    const sa = this.previous.length && packet.byteLength >= 4 ? (this.previous.find((s) => equalSpi(s.params.spi, packet.subarray(0, 4))) ?? this.inbound) : this.inbound;
+    const r = sa.decapsulate(packet);
     if ('drop' in r) {
       this.log.log('ESP', 1, `dropping ESP packet with SPI ${toHex(packet.subarray(0, 4))}: ${r.drop}`);
       return;
@@ -206,5 +235,8 @@ export class EspTunnel {
   close(): void {
     this.outbound.destroy();
     this.inbound.destroy();
+    this.retire();
   }
 }
+
+const equalSpi = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);

@@ -29,6 +29,9 @@ import { EspSa, EspTunnel } from './esp.js';
 import { DEFAULT_FRAGMENT_SIZE, FragmentReassembler, sealMaybeFragmented } from './fragmentation.js';
 import { SIGNATURE_HASH_ALGORITHMS, certificateRequest, verifySignatureAuth } from './crypto/signature.js';
 import type { CertificateValidator } from '@tncjs/eap-ttls';
+import { espKeylogEntry, ikeKeylogEntry, type KeylogCallback } from './keylog.js';
+import { chooseEspProposal, lifetimeSchedule, rekeyedIkeKeys, type LifetimeConfig } from './rekey.js';
+import type { DeletePayload } from './payloads/index.js';
 
 /** An IKE proposal: one encryption algorithm, PRF, integrity (none for AEAD), DH groups in order of preference. */
 export interface IkeProposalConfig {
@@ -82,7 +85,40 @@ export interface InitiatorOptions {
   serverCertificates?: { validator: CertificateValidator; /** CA certificates (DER or PEM) named in our CERTREQ so the responder sends its certificate */ authorities: (Uint8Array | string)[] };
   transport?: TransportOptions;
   logger?: Logger;
+  /**
+   * Debugging only (like SSLKEYLOGFILE): receives the IKE SA keys and CHILD_SA keys whenever they are derived
+   * (IKE_SA_INIT, CHILD_SA, every rekey), e.g. `keylogFile(dir)` for Wireshark's decryption tables. Off by default.
+   */
+  keylog?: KeylogCallback;
+  /** IKE_SA lifetimes (strongSwan `rekey_time`/`life_time`/`rand_time`, seconds): we rekey with CREATE_CHILD_SA. Off by default. */
+  ikeLifetime?: LifetimeConfig;
+  /** CHILD_SA lifetimes (seconds): we rekey the CHILD_SA with CREATE_CHILD_SA. Off by default. */
+  childLifetime?: LifetimeConfig;
+  /** DH groups offered for perfect forward secrecy when rekeying the CHILD_SA (default none: KEYMAT from SK_d only). */
+  pfs?: number[];
+  /** Dead peer detection: an empty INFORMATIONAL after this many idle seconds (strongSwan `dpd_delay`; default off). */
+  dpdDelay?: number;
+  /**
+   * Reauthentication when the responder sends AUTH_LIFETIME (RFC 4478): a fresh EAP peer for the new IKE_SA. Without
+   * it the `auth-lifetime` event is emitted and nothing else happens. strongSwan 5.9's default is used:
+   * break-before-make (the old IKE_SA is deleted, then a new one is established).
+   */
+  reauthEap?: () => EapPeer;
+  /** Seconds before the AUTH_LIFETIME ends at which we reauthenticate (strongSwan `over_time`; default 10 % of it). */
+  reauthMargin?: number;
 }
+
+/** Events of an established IKE_SA (see `IkeInitiator.onEvent`). */
+export type IkeEvent =
+  | { type: 'child-rekeyed'; initiatedBy: 'us' | 'peer'; oldSpiIn: string; spiIn: string; spiOut: string; pfs: boolean }
+  | { type: 'ike-rekeyed'; initiatedBy: 'us' | 'peer'; oldSpiI: string; oldSpiR: string; spiI: string; spiR: string }
+  | { type: 'auth-lifetime'; seconds: number; reauthInSeconds: number }
+  | { type: 'reauthenticated'; spiI: string; spiR: string }
+  | { type: 'dpd'; alive: true }
+  | { type: 'dead'; error: IkeError }
+  | { type: 'expired'; sa: 'ike' | 'child' }
+  | { type: 'deleted'; by: 'peer'; sa: 'ike' | 'child' }
+  | { type: 'error'; during: string; error: Error };
 
 export const DEFAULT_IKE_PROPOSALS: IkeProposalConfig[] = [
   { encr: Encr.AES_CBC, keyBits: 128, integ: Integ.HMAC_SHA2_256_128, prf: Prf.HMAC_SHA2_256, groups: [DhGroup.CURVE_25519, DhGroup.ECP_256, DhGroup.MODP_2048] },
@@ -186,12 +222,31 @@ export class IkeInitiator {
   private stats = { requests: 0, retransmits: 0 };
   private exchanges: string[] = [];
   private info?: EstablishedInfo;
+  private suite?: { encr: EncrAlg; keyBits: number; integ?: IntegAlg; prf: PrfAlg; group: number; ours: IkeProposalConfig };
+  private tunnel?: EspTunnel;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ((e: IkeEvent) => void)[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Requests from the peer: next expected message ID and the cached response of the last one. */
+  private peerExpect = 0;
+  private lastResponse?: { id: number; packets: Uint8Array[] };
+  private eap: EapPeer;
 
   constructor(private readonly options: InitiatorOptions) {
     this.log = options.logger ?? getLogger();
     this.retransmit = { ...STRONGSWAN_RETRANSMIT, ...options.retransmit };
     this.remote = { address: options.remote.address, port: options.remote.port ?? IKE_PORT };
     this.transport = new UdpTransport({ ...options.transport, logger: options.transport?.logger ?? this.log });
+    this.eap = options.eap;
+  }
+
+  /** Subscribe to rekey, reauthentication, DPD and deletion events. */
+  onEvent(cb: (e: IkeEvent) => void): void {
+    this.listeners.push(cb);
+  }
+
+  private emit(e: IkeEvent): void {
+    for (const l of this.listeners) l(e);
   }
 
   /** Transport counters (datagrams sent/received/dropped). */
@@ -217,6 +272,7 @@ export class IkeInitiator {
       info.timings = { ikeSaInitMs: t1 - t0, ikeAuthMs: performance.now() - t1 };
       this.state = 'established';
       this.info = info;
+      this.scheduleAll();
       return info;
     } catch (e) {
       this.state = 'closed';
@@ -310,6 +366,8 @@ export class IkeInitiator {
       this.skOut = { encr: suite.encr, integ: suite.integ, encrKey: this.keys.skEi, integKey: this.keys.skAi };
       this.skIn = { encr: suite.encr, integ: suite.integ, encrKey: this.keys.skEr, integKey: this.keys.skAr };
       this.proposal = describeProposal(chosen);
+      this.suite = { ...suite, group, ours: proposals[chosen.num - 1] };
+      this.options.keylog?.(ikeKeylogEntry(this.spiI, this.spiR, suite.encr, suite.keyBits, suite.integ, this.keys));
       this.log.log('IKE', 4, () => `Sk_d secret => ${toHex(this.keys!.skD)}\nSk_ei secret => ${toHex(this.keys!.skEi)}\nSk_er secret => ${toHex(this.keys!.skEr)}`);
       this.log.log('CFG', 1, `selected proposal: ${this.proposal}`);
       if (natLocal || natRemote) {
@@ -379,7 +437,7 @@ export class IkeInitiator {
       const scheme = verifySignatureAuth(certs[0].data, sigAuth.method, sigAuth.data, octets);
       this.log.log('IKE', 1, `authentication of '${peerId}' with ${scheme} successful`);
     }
-    const eap = o.eap;
+    const eap = this.eap;
     // EAP conversation
     for (let rounds = 0; ; rounds++) {
       if (rounds > 100) throw new IkeError(IkeErrorCode.EAP, 'EAP conversation did not end after 100 round trips');
@@ -440,9 +498,14 @@ export class IkeInitiator {
         spiIn, spiOut: cp.spi, encr, encrKeyBits: bits, integ, proposal: describeProposal(cp),
         tsi: rtsi.selectors, tsr: rtsr.selectors, keys: ck, udpEncapsulation: this.natt,
       };
+      this.options.keylog?.(espKeylogEntry(child, this.transport.local(this.natt).address, this.remote.address, true));
       this.log.log('CHD', 0, `CHILD_SA established with SPIs ${toHex(spiIn)}_i ${toHex(cp.spi)}_o and TS ${rtsi.selectors.map(describeSelector).join(' ')} === ${rtsr.selectors.map(describeSelector).join(' ')}`);
     } else if (childErr) {
       this.log.log('CHD', 1, `received ${NOTIFY_NAMES[childErr.notifyType] ?? childErr.notifyType} notify, no CHILD_SA built`);
+    }
+    const authLifetime = resp.payloads.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType === NotifyType.AUTH_LIFETIME);
+    if (authLifetime && authLifetime.data.byteLength === 4) {
+      this.authLifetime = new DataView(authLifetime.data.buffer, authLifetime.data.byteOffset, 4).getUint32(0);
     }
     return {
       spiI: toHex(this.spiI), spiR: toHex(this.spiR), proposal: this.proposal, remoteIdentity: peerId, natDetected: { ...this.nat },
@@ -454,6 +517,8 @@ export class IkeInitiator {
 
   /** Delete the IKE_SA (INFORMATIONAL with D) and wait for the acknowledgement, then close the sockets. */
   async close(): Promise<{ acknowledged: boolean }> {
+    this.clearTimers();
+    await this.queue.catch(() => undefined);
     if (this.state !== 'established') {
       this.state = 'closed';
       await this.transport.close();
@@ -475,6 +540,7 @@ export class IkeInitiator {
   }
 
   private wipe(): void {
+    this.clearTimers();
     const c = this.info?.child;
     if (c) for (const k of Object.values(c.keys)) k.fill(0);
     if (!this.keys) return;

@@ -42,7 +42,8 @@ export interface PtEapOptions {
   logger?: Logger;
 }
 
-abstract class PtEapMethod implements EapMethod {
+/** Shared by both roles (header coding, logging, failure results); subclasses implement `process`. */
+export abstract class PtEapMethod implements EapMethod {
   readonly methodType = PT;
   abstract readonly role: EapRole;
   protected readonly log: Logger;
