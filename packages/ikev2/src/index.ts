@@ -18,3 +18,5 @@ export * from './crypto/signature.js';
 export * from './kernel.js';
 export * from './fragmentation.js';
 export * from './responder.js';
+export * from './keylog.js';
+export * from './rekey.js';

@@ -106,6 +106,11 @@ export interface InitiatorOptions {
   reauthEap?: () => EapPeer;
   /** Seconds before the AUTH_LIFETIME ends at which we reauthenticate (strongSwan `over_time`; default 10 % of it). */
   reauthMargin?: number;
+  /**
+   * Most IKE_AUTH round trips the EAP conversation may take (default 100). Each EAP-TTLS fragment costs one; large
+   * uploads with small fragments need more (strongSwan's own gateway stops EAP-TTLS after 32 messages).
+   */
+  maxEapRounds?: number;
 }
 
 /** Events of an established IKE_SA (see `IkeInitiator.onEvent`). */
@@ -208,8 +213,8 @@ export class IkeInitiator {
   private readonly retransmit: RetransmitConfig;
   private readonly remote: Endpoint;
   private natt = false;
-  private spiI = randomSpi(8);
-  private spiR = new Uint8Array(8);
+  private spiI: Uint8Array = randomSpi(8);
+  private spiR: Uint8Array = new Uint8Array(8);
   private nextId = 0;
   private pending?: Pending;
   private readonly reassembler = new FragmentReassembler();
@@ -231,6 +236,10 @@ export class IkeInitiator {
   private peerExpect = 0;
   private lastResponse?: { id: number; packets: Uint8Array[] };
   private eap: EapPeer;
+  /** Our role in the current IKE_SA: the responder after the peer rekeyed the IKE_SA (RFC 7296 §2.18). */
+  private role: 'initiator' | 'responder' = 'initiator';
+  /** The IKE_SA the peer rekeyed away from, kept until its DELETE arrives. */
+  private previousSa?: { spiI: Uint8Array; spiR: Uint8Array; role: 'initiator' | 'responder'; skIn: SkContext; skOut: SkContext; keys: IkeKeys; peerExpect: number; lastResponse?: { id: number; packets: Uint8Array[] } };
 
   constructor(private readonly options: InitiatorOptions) {
     this.log = options.logger ?? getLogger();
@@ -440,7 +449,8 @@ export class IkeInitiator {
     const eap = this.eap;
     // EAP conversation
     for (let rounds = 0; ; rounds++) {
-      if (rounds > 100) throw new IkeError(IkeErrorCode.EAP, 'EAP conversation did not end after 100 round trips');
+      const maxRounds = this.options.maxEapRounds ?? 100;
+      if (rounds > maxRounds) throw new IkeError(IkeErrorCode.EAP, `EAP conversation did not end after ${maxRounds} round trips`);
       const ep = resp.payloads.find((p): p is EapPayload => p.type === PayloadType.EAP);
       if (!ep) throw new IkeError(IkeErrorCode.PROTOCOL, 'IKE_AUTH response without EAP payload during EAP');
       const answer = await eap.process(ep.data);
@@ -551,7 +561,7 @@ export class IkeInitiator {
   // ------------------------------------------------------------------ messaging
 
   private header(exchange: number, messageId: number): Omit<IkeMessage, 'payloads'> {
-    return { spiI: this.spiI, spiR: this.spiR, exchange, initiator: true, response: false, messageId };
+    return { spiI: this.spiI, spiR: this.spiR, exchange, initiator: this.role === 'initiator', response: false, messageId };
   }
 
   private logMessage(verb: 'generating' | 'parsed', m: Parameters<typeof describeMessage>[0], inner?: readonly AnyPayload[]): void {
@@ -636,6 +646,7 @@ export class IkeInitiator {
       this.log.log('ENC', 1, `could not decode IKE message: ${(e as Error).message}`);
       return;
     }
+    if (this.previousSa && !m.response && equalBytes(m.spiI, this.previousSa.spiI)) return this.onPreviousSaRequest(m, b);
     if (!equalBytes(m.spiI, this.spiI)) return this.log.log('NET', 2, 'ignoring message for another IKE_SA');
     if (!m.response) return this.onRequest(m, b);
     const p = this.pending;
@@ -643,6 +654,7 @@ export class IkeInitiator {
     try {
       const payloads = this.openPayloads(m, b);
       if (!payloads) return; // more fragments to come
+      this.lastReceived = performance.now();
       clearTimeout(p.timer);
       this.pending = undefined;
       this.logMessage('parsed', m, payloads);
@@ -675,9 +687,17 @@ export class IkeInitiator {
     return decodePayloads(new Reader(done.inner), done.firstType);
   }
 
-  /** Requests from the responder: answer INFORMATIONAL (liveness, DELETE) with an empty response. */
+  /**
+   * Requests from the responder: INFORMATIONAL (liveness, DELETE of the IKE_SA or of the CHILD_SA) and
+   * CREATE_CHILD_SA rekeying the CHILD_SA. Retransmitted requests get the cached response.
+   */
   private onRequest(m: IkeMessage, raw: Uint8Array): void {
-    if (!this.skIn || m.exchange !== ExchangeType.INFORMATIONAL) return;
+    if (!this.skIn || this.state !== 'established') return;
+    if (this.lastResponse && m.messageId === this.lastResponse.id) {
+      this.log.log('IKE', 1, `received retransmit of request with ID ${m.messageId}, retransmitting response`);
+      return this.sendPackets(this.lastResponse.packets);
+    }
+    if (m.messageId !== this.peerExpect) return this.log.log('IKE', 1, `ignoring request with ID ${m.messageId}, expected ${this.peerExpect}`);
     let payloads: AnyPayload[] | undefined;
     try {
       payloads = this.openPayloads(m, raw);
@@ -686,13 +706,537 @@ export class IkeInitiator {
     }
     if (!payloads) return;
     this.logMessage('parsed', m, payloads);
-    const header = { ...this.header(ExchangeType.INFORMATIONAL, m.messageId), response: true };
-    this.logMessage('generating', { ...header, payloads: [] }, []);
-    this.sendPackets([sealMessage(header, new Uint8Array(0), 0, this.skOut!)]);
-    if (payloads.some((p) => p.type === PayloadType.DELETE && (p as { protocol: number }).protocol === ProtocolId.IKE)) {
-      this.log.log('IKE', 1, 'received DELETE for IKE_SA, deleting IKE_SA');
-      this.state = 'closed';
+    this.lastReceived = performance.now();
+    let out: AnyPayload[] = [];
+    let after: (() => void) | undefined;
+    if (m.exchange === ExchangeType.INFORMATIONAL) {
+      const dels = payloads.filter((p): p is DeletePayload => p.type === PayloadType.DELETE);
+      if (dels.some((d) => d.protocol === ProtocolId.IKE)) {
+        after = () => {
+          this.log.log('IKE', 1, 'received DELETE for IKE_SA, deleting IKE_SA');
+          this.state = 'closed';
+          this.clearTimers();
+          this.emit({ type: 'deleted', by: 'peer', sa: 'ike' });
+        };
+      } else {
+        const c = this.info?.child;
+        const espDel = dels.filter((d) => d.protocol === ProtocolId.ESP).flatMap((d) => d.spis);
+        if (c && espDel.some((spi) => equalBytes(spi, c.spiOut)) && this.retiring.length && !espDel.some((spi) => this.retiring.some((r) => equalBytes(spi, r.spiOut)))) {
+          // the peer deletes the CHILD_SA it just rekeyed to and keeps the old one (strongSwan: "failed to establish
+          // CHILD_SA, keeping IKE_SA"): go back to the old CHILD_SA
+          const back = this.retiring.pop()!;
+          out = [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: [c.spiIn] } as DeletePayload];
+          after = () => {
+            this.log.log('CHD', 1, `peer deleted the new CHILD_SA ${toHex(c.spiIn)}_i ${toHex(c.spiOut)}_o, keeping ${toHex(back.spiIn)}_i ${toHex(back.spiOut)}_o`);
+            this.info!.child = back;
+            this.tunnel?.rekey(
+              new EspSa({ spi: back.spiOut, encr: back.encr, encrKey: back.keys.encrI.slice(), integ: back.integ, integKey: back.keys.integI.slice() }),
+              new EspSa({ spi: back.spiIn, encr: back.encr, encrKey: back.keys.encrR.slice(), integ: back.integ, integKey: back.keys.integR.slice() }),
+            );
+            this.tunnel?.retire(c.spiIn);
+            for (const k of Object.values(c.keys)) k.fill(0);
+          };
+        } else if (c && espDel.some((spi) => equalBytes(spi, c.spiOut))) {
+          // the peer deleted our CHILD_SA (not a rekey): answer with our inbound SPI
+          out = [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: [c.spiIn] } as DeletePayload];
+          after = () => {
+            this.log.log('CHD', 1, `received DELETE for ESP CHILD_SA with SPI ${toHex(c.spiOut)}, closing CHILD_SA`);
+            this.info!.child = undefined;
+            this.clearTimer('child-rekey');
+            this.clearTimer('child-expire');
+            this.emit({ type: 'deleted', by: 'peer', sa: 'child' });
+          };
+        } else if (this.retiring.length) {
+          // DELETE of the old CHILD_SA after a rekey the peer initiated
+          const hit = this.retiring.filter((r) => espDel.some((spi) => equalBytes(spi, r.spiOut)));
+          if (hit.length) out = [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: hit.map((r) => r.spiIn) } as DeletePayload];
+          after = () => this.retireChild(hit);
+        }
+      }
+    } else if (m.exchange === ExchangeType.CREATE_CHILD_SA) {
+      try {
+        const r = this.answerCreateChildSa(payloads);
+        out = r.payloads;
+        after = r.after;
+      } catch (e) {
+        this.log.log('CHD', 1, `CREATE_CHILD_SA request refused: ${(e as Error).message}`);
+        out = [notify(e instanceof IkeError && e.notify ? e.notify : NotifyType.NO_PROPOSAL_CHOSEN)];
+      }
+    } else {
+      out = [notify(NotifyType.INVALID_SYNTAX)];
     }
+    const header = { ...this.header(m.exchange, m.messageId), response: true };
+    const w = new Writer();
+    encodePayloads(w, out);
+    this.logMessage('generating', { ...header, payloads: out }, out);
+    const packets = sealMaybeFragmented(header, w.finish(), out.length ? out[0].type : 0, this.skOut!, { fragment: this.peerFragmentation, limit: this.options.fragmentSize ?? DEFAULT_FRAGMENT_SIZE, natt: this.natt });
+    this.lastResponse = { id: m.messageId, packets };
+    this.peerExpect = m.messageId + 1;
+    this.sendPackets(packets);
+    after?.();
+  }
+
+  /** The responder rekeys our CHILD_SA (REKEY_SA notify); a rekey of the IKE_SA by the responder is refused. */
+  private answerCreateChildSa(payloads: AnyPayload[]): { payloads: AnyPayload[]; after: () => void } {
+    const sa = payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
+    const ni = payloads.find((p): p is NoncePayload => p.type === PayloadType.NONCE);
+    const ke = payloads.find((p): p is KeyExchangePayload => p.type === PayloadType.KE);
+    const rekey = payloads.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType === NotifyType.REKEY_SA);
+    if (!sa || !ni) throw new IkeError(IkeErrorCode.PROTOCOL, 'CREATE_CHILD_SA without SA or Ni', { notify: NotifyType.INVALID_SYNTAX });
+    if (sa.proposals.some((p) => p.protocol === ProtocolId.IKE)) return this.answerIkeRekey(sa, ni, ke);
+    const old = this.info?.child;
+    if (!rekey || !old || rekey.protocol !== ProtocolId.ESP || !equalBytes(rekey.spi, old.spiOut)) {
+      throw new IkeError(IkeErrorCode.PROTOCOL, 'CREATE_CHILD_SA for an additional CHILD_SA (only one is supported)', { notify: NotifyType.NO_ADDITIONAL_SAS });
+    }
+    const choice = chooseEspProposal(sa.proposals, this.options.esp ?? DEFAULT_ESP_PROPOSALS, this.options.pfs ?? (ke ? [ke.group] : []));
+    if (!choice) throw new IkeError(IkeErrorCode.PROTOCOL, 'no acceptable ESP proposal', { notify: NotifyType.NO_PROPOSAL_CHOSEN });
+    if (choice.group !== undefined && (!ke || ke.group !== choice.group)) {
+      throw new IkeError(IkeErrorCode.PROTOCOL, `KE group ${ke?.group} is not the chosen ${choice.group}`, { notify: NotifyType.INVALID_KE_PAYLOAD });
+    }
+    const nr = new Uint8Array(randomBytes(32));
+    const spiIn = randomSpi(4);
+    const out: AnyPayload[] = [
+      { type: 33, proposals: [{ num: choice.num, protocol: ProtocolId.ESP, spi: spiIn, transforms: choice.transforms }] } as SecurityAssociationPayload,
+      { type: 40, data: nr } as NoncePayload,
+    ];
+    let secret: Uint8Array | undefined;
+    if (choice.group !== undefined) {
+      const dh = createKeyExchange(choice.group);
+      secret = dh.computeSecret(ke!.data);
+      out.push({ type: 34, group: choice.group, data: dh.publicValue } as KeyExchangePayload);
+    }
+    // the peer initiates this exchange: TSi is its side (the responder's TSr of IKE_AUTH), TSr ours
+    out.push({ type: 44, selectors: old.tsr } as TrafficSelectorPayload, { type: 45, selectors: old.tsi } as TrafficSelectorPayload);
+    // the peer is the initiator of this exchange: its nonce is Ni, its keys are the "initiator" half of KEYMAT
+    const ck = deriveChildKeys(this.prfAlg!, this.keys!.skD, secret ? concatBytes([secret, ni.data]) : ni.data, nr, choice.keyBits / 8 + choice.encr.saltSize, choice.integ?.keySize ?? 0);
+    secret?.fill(0);
+    const keys = { encrI: ck.encrR, integI: ck.integR, encrR: ck.encrI, integR: ck.integI };
+    const child: ChildSa = {
+      spiIn, spiOut: choice.peerSpi, encr: choice.encr, encrKeyBits: choice.keyBits, integ: choice.integ,
+      proposal: describeProposal({ num: choice.num, protocol: ProtocolId.ESP, spi: spiIn, transforms: choice.transforms }),
+      tsi: old.tsi, tsr: old.tsr, keys, udpEncapsulation: old.udpEncapsulation,
+    };
+    return { payloads: out, after: () => this.installChild(child, old, 'peer', choice.group !== undefined) };
+  }
+
+  /**
+   * The peer rekeys the IKE_SA (RFC 7296 §1.3.2, §2.18): it becomes the initiator of the new IKE_SA (its SPI is SPIi),
+   * we its responder. The old IKE_SA stays until the peer deletes it.
+   */
+  private answerIkeRekey(sa: SecurityAssociationPayload, ni: NoncePayload, ke: KeyExchangePayload | undefined): { payloads: AnyPayload[]; after: () => void } {
+    const s = this.suite!;
+    const theirs = sa.proposals.find((p) => p.protocol === ProtocolId.IKE && p.spi.byteLength === 8
+      && p.transforms.some((t) => t.type === TransformType.ENCR && t.id === s.ours.encr && keyLength(t) === s.keyBits)
+      && p.transforms.some((t) => t.type === TransformType.PRF && t.id === s.ours.prf)
+      && (!s.integ || p.transforms.some((t) => t.type === TransformType.INTEG && t.id === s.integ!.id)));
+    const groups = theirs ? theirs.transforms.filter((t) => t.type === TransformType.DH).map((t) => t.id) : [];
+    const group = groups.includes(s.group) ? s.group : s.ours.groups.find((g) => groups.includes(g));
+    if (!theirs || group === undefined) throw new IkeError(IkeErrorCode.PROTOCOL, 'no acceptable IKE proposal in the rekey request', { notify: NotifyType.NO_PROPOSAL_CHOSEN });
+    if (!ke || ke.group !== group) {
+      this.log.log('IKE', 1, `DH group ${ke ? (DH_NAMES[ke.group] ?? ke.group) : 'none'} unacceptable for the IKE_SA rekey, requesting ${DH_NAMES[group] ?? group}`);
+      return { payloads: [notify(NotifyType.INVALID_KE_PAYLOAD, Uint8Array.of(group >> 8, group & 255))], after: () => undefined };
+    }
+    const dh = createKeyExchange(group);
+    const secret = dh.computeSecret(ke.data);
+    const nr = new Uint8Array(randomBytes(32));
+    const spiR = randomSpi(8);
+    const keys = rekeyedIkeKeys(this.prfAlg!, this.keys!.skD, secret, ni.data, nr, { prf: s.prf, integ: s.integ, encr: s.encr, encrKeyBits: s.keyBits }, theirs.spi, spiR);
+    secret.fill(0);
+    const transforms: Transform[] = [{ type: TransformType.ENCR, id: s.ours.encr, attributes: [{ type: TransformAttr.KEY_LENGTH, value: s.keyBits }] }, { type: TransformType.PRF, id: s.ours.prf, attributes: [] }];
+    if (s.integ) transforms.push({ type: TransformType.INTEG, id: s.integ.id, attributes: [] });
+    transforms.push({ type: TransformType.DH, id: group, attributes: [] });
+    const payloads: AnyPayload[] = [
+      { type: 33, proposals: [{ num: theirs.num, protocol: ProtocolId.IKE, spi: spiR, transforms }] } as SecurityAssociationPayload,
+      { type: 40, data: nr } as NoncePayload, { type: 34, group, data: dh.publicValue } as KeyExchangePayload,
+    ];
+    return {
+      payloads,
+      after: () => {
+        const old = { spiI: this.spiI, spiR: this.spiR };
+        if (this.previousSa) for (const k of Object.values(this.previousSa.keys)) k.fill(0);
+        this.previousSa = { spiI: this.spiI, spiR: this.spiR, role: this.role, skIn: this.skIn!, skOut: this.skOut!, keys: this.keys!, peerExpect: this.peerExpect, lastResponse: this.lastResponse };
+        this.spiI = theirs.spi.slice();
+        this.spiR = spiR;
+        this.role = 'responder';
+        this.keys = keys;
+        this.skOut = { encr: s.encr, integ: s.integ, encrKey: keys.skEr, integKey: keys.skAr };
+        this.skIn = { encr: s.encr, integ: s.integ, encrKey: keys.skEi, integKey: keys.skAi };
+        this.suite = { ...s, group };
+        this.nextId = -1;
+        this.peerExpect = 0;
+        this.lastResponse = undefined;
+        this.options.keylog?.(ikeKeylogEntry(this.spiI, this.spiR, s.encr, s.keyBits, s.integ, keys));
+        this.log.log('IKE', 4, () => `Sk_d secret => ${toHex(keys.skD)}\nSk_ei secret => ${toHex(keys.skEi)}\nSk_er secret => ${toHex(keys.skEr)}`);
+        this.log.log('IKE', 0, `IKE_SA rekeyed by the peer: ${toHex(old.spiI)}_i ${toHex(old.spiR)}_r → ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
+        if (this.info) Object.assign(this.info, { spiI: toHex(this.spiI), spiR: toHex(this.spiR) });
+        this.scheduleIke();
+        this.emit({ type: 'ike-rekeyed', initiatedBy: 'peer', oldSpiI: toHex(old.spiI), oldSpiR: toHex(old.spiR), spiI: toHex(this.spiI), spiR: toHex(this.spiR) });
+      },
+    };
+  }
+
+  /** Requests on the IKE_SA the peer rekeyed away from: its DELETE (answered, then the old keys are wiped) or liveness. */
+  private onPreviousSaRequest(m: IkeMessage, raw: Uint8Array): void {
+    const prev = this.previousSa!;
+    if (prev.lastResponse && m.messageId === prev.lastResponse.id) return this.sendPackets(prev.lastResponse.packets);
+    if (m.messageId !== prev.peerExpect) return;
+    const last = m.payloads[m.payloads.length - 1];
+    if (last?.type !== PayloadType.SK) return;
+    let payloads: AnyPayload[];
+    try {
+      const sk = last as EncryptedPayload;
+      payloads = decodePayloads(new Reader(openMessage(raw, sk.data, false, prev.skIn)), sk.innerType);
+    } catch (e) {
+      return this.log.log('ENC', 1, `discarding request for the old IKE_SA: ${(e as Error).message}`);
+    }
+    this.logMessage('parsed', m, payloads);
+    const header = { spiI: prev.spiI, spiR: prev.spiR, exchange: m.exchange, initiator: prev.role === 'initiator', response: true, messageId: m.messageId };
+    this.logMessage('generating', { ...header, payloads: [] }, []);
+    const packet = sealMessage(header, new Uint8Array(0), 0, prev.skOut);
+    prev.lastResponse = { id: m.messageId, packets: [packet] };
+    prev.peerExpect = m.messageId + 1;
+    this.sendPackets([packet]);
+    if (m.exchange === ExchangeType.INFORMATIONAL && payloads.some((p) => p.type === PayloadType.DELETE && (p as DeletePayload).protocol === ProtocolId.IKE)) {
+      this.log.log('IKE', 1, `old IKE_SA ${toHex(prev.spiI)}_i ${toHex(prev.spiR)}_r deleted after the rekey`);
+      for (const k of Object.values(prev.keys)) k.fill(0);
+      this.previousSa = undefined;
+    }
+  }
+
+  // ------------------------------------------------------------------ CREATE_CHILD_SA, DPD, lifetimes, reauthentication
+
+  private retiring: ChildSa[] = [];
+  private lastReceived = performance.now();
+  private authLifetime?: number;
+
+  /** Run `fn` after every earlier exchange we started (one request outstanding at a time, RFC 7296 §2.3 window 1). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.catch(() => undefined).then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private requireEstablished(): void {
+    if (this.state !== 'established') throw new IkeError(IkeErrorCode.PROTOCOL, 'IKE_SA not established');
+  }
+
+  /** Switch to a new CHILD_SA: the ESP tunnel sends with it at once, the old inbound SA is kept until deleted. */
+  private installChild(child: ChildSa, old: ChildSa, by: 'us' | 'peer', pfs: boolean): void {
+    this.info!.child = child;
+    this.options.keylog?.(espKeylogEntry(child, this.transport.local(this.natt).address, this.remote.address, true));
+    if (this.tunnel) {
+      this.tunnel.rekey(
+        new EspSa({ spi: child.spiOut, encr: child.encr, encrKey: child.keys.encrI.slice(), integ: child.integ, integKey: child.keys.integI.slice() }),
+        new EspSa({ spi: child.spiIn, encr: child.encr, encrKey: child.keys.encrR.slice(), integ: child.integ, integKey: child.keys.integR.slice() }),
+      );
+    }
+    this.retiring.push(old);
+    this.log.log('CHD', 0, `CHILD_SA rekeyed (${by === 'us' ? 'by us' : 'by the peer'}${pfs ? ', PFS' : ''}): SPIs ${toHex(child.spiIn)}_i ${toHex(child.spiOut)}_o, old ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o`);
+    this.scheduleChild();
+    this.emit({ type: 'child-rekeyed', initiatedBy: by, oldSpiIn: toHex(old.spiIn), spiIn: toHex(child.spiIn), spiOut: toHex(child.spiOut), pfs });
+  }
+
+  private retireChild(list: ChildSa[]): void {
+    for (const c of list) {
+      this.tunnel?.retire(c.spiIn);
+      for (const k of Object.values(c.keys)) k.fill(0);
+      this.log.log('CHD', 1, `old CHILD_SA with SPIs ${toHex(c.spiIn)}_i ${toHex(c.spiOut)}_o deleted`);
+    }
+    this.retiring = this.retiring.filter((r) => !list.includes(r));
+  }
+
+  /**
+   * Rekey the CHILD_SA (RFC 7296 §1.3.3, §2.8): CREATE_CHILD_SA with REKEY_SA, new SPIs, nonces (and a KE when `pfs`
+   * groups are configured), then DELETE of the old CHILD_SA. The ESP tunnel switches to the new SA.
+   * @throws IkeError ERR_IKE_NOTIFY when the responder refuses, ERR_IKE_TIMEOUT
+   */
+  rekeyChildSa(): Promise<ChildSa> {
+    return this.exclusive(async () => {
+      this.requireEstablished();
+      const old = this.info?.child;
+      if (!old) throw new IkeError(IkeErrorCode.PROTOCOL, 'no CHILD_SA to rekey');
+      const espProposals = this.options.esp ?? DEFAULT_ESP_PROPOSALS;
+      let groups = this.options.pfs ?? [];
+      for (let round = 0; round < 3; round++) {
+        const spiIn = randomSpi(4);
+        const ni = new Uint8Array(randomBytes(32));
+        const dh = groups.length ? createKeyExchange(groups[0]) : undefined;
+        const sa: SecurityAssociationPayload = {
+          type: 33,
+          proposals: espProposals.map((p, i) => {
+            const t = espTransforms(p);
+            t.splice(t.length - 1, 0, ...groups.map((g) => ({ type: TransformType.DH, id: g, attributes: [] })));
+            return { num: i + 1, protocol: ProtocolId.ESP, spi: spiIn, transforms: t };
+          }),
+        };
+        const req: AnyPayload[] = [{ ...notify(NotifyType.REKEY_SA, new Uint8Array(0), ProtocolId.ESP), spi: old.spiIn }, sa, { type: 40, data: ni } as NoncePayload];
+        if (dh) req.push({ type: 34, group: dh.group, data: dh.publicValue } as KeyExchangePayload);
+        req.push({ type: 44, selectors: old.tsi } as TrafficSelectorPayload, { type: 45, selectors: old.tsr } as TrafficSelectorPayload);
+        this.log.log('CHD', 1, `establishing CHILD_SA (rekeying ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o)${dh ? ` with PFS (${DH_NAMES[dh.group] ?? dh.group})` : ''}`);
+        const resp = await this.encryptedRequest(ExchangeType.CREATE_CHILD_SA, req);
+        const invalidKe = resp.payloads.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType === NotifyType.INVALID_KE_PAYLOAD);
+        if (invalidKe && invalidKe.data.byteLength >= 2) {
+          const want = (invalidKe.data[0] << 8) | invalidKe.data[1];
+          if (!groups.includes(want) || want === groups[0]) throw new IkeError(IkeErrorCode.NOTIFY, `peer requested DH group ${want} for PFS`, { notify: NotifyType.INVALID_KE_PAYLOAD });
+          groups = [want, ...groups.filter((g) => g !== want)];
+          continue;
+        }
+        this.throwOnErrorNotify(resp.payloads);
+        const rsa = resp.payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
+        const nr = resp.payloads.find((p): p is NoncePayload => p.type === PayloadType.NONCE);
+        const rke = resp.payloads.find((p): p is KeyExchangePayload => p.type === PayloadType.KE);
+        const rtsi = resp.payloads.find((p): p is TrafficSelectorPayload => p.type === PayloadType.TSi);
+        const rtsr = resp.payloads.find((p): p is TrafficSelectorPayload => p.type === PayloadType.TSr);
+        if (!rsa || !nr || rsa.proposals.length !== 1 || !rtsi || !rtsr) throw new IkeError(IkeErrorCode.PROTOCOL, 'CREATE_CHILD_SA response lacks SA, Nr or TS');
+        const cp = rsa.proposals[0];
+        const ours = espProposals[cp.num - 1];
+        const e = one(cp, TransformType.ENCR);
+        const iT = one(cp, TransformType.INTEG);
+        const encr = e && ENCRS[e.id];
+        const integ = iT && iT.id !== 0 ? INTEGS[iT.id] : undefined;
+        const bits = e && keyLength(e);
+        const dhT = one(cp, TransformType.DH);
+        if (!ours || !encr || !bits || e.id !== ours.encr || bits !== ours.keyBits || (!encr.aead && !integ) || cp.spi.byteLength !== 4) {
+          throw new IkeError(IkeErrorCode.PROTOCOL, `responder chose a CHILD_SA proposal we did not offer: ${describeProposal(cp)}`);
+        }
+        let secret: Uint8Array | undefined;
+        if (dh && dhT && dhT.id !== 0) {
+          if (dhT.id !== dh.group || !rke || rke.group !== dh.group) throw new IkeError(IkeErrorCode.PROTOCOL, 'CREATE_CHILD_SA response with a KE that does not match our PFS group');
+          secret = dh.computeSecret(rke.data);
+        }
+        const keys = deriveChildKeys(this.prfAlg!, this.keys!.skD, secret ? concatBytes([secret, ni]) : ni, nr.data, bits / 8 + encr.saltSize, integ?.keySize ?? 0);
+        secret?.fill(0);
+        const child: ChildSa = {
+          spiIn, spiOut: cp.spi, encr, encrKeyBits: bits, integ, proposal: describeProposal(cp), tsi: rtsi.selectors, tsr: rtsr.selectors,
+          keys, udpEncapsulation: this.natt,
+        };
+        this.installChild(child, old, 'us', secret !== undefined);
+        // delete the old CHILD_SA (our inbound SPI); the peer answers with its inbound SPI of it
+        await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: [old.spiIn] } as DeletePayload]);
+        this.retireChild([old]);
+        return child;
+      }
+      throw new IkeError(IkeErrorCode.PROTOCOL, 'too many INVALID_KE_PAYLOAD rounds');
+    });
+  }
+
+  /**
+   * Rekey the IKE_SA (RFC 7296 §1.3.2, §2.18): CREATE_CHILD_SA with a new SA (our new SPI), Ni and KE; SKEYSEED =
+   * prf(SK_d(old), g^ir | Ni | Nr); then DELETE of the old IKE_SA. The CHILD_SA moves to the new IKE_SA.
+   * @returns the new SPIs
+   */
+  rekeyIkeSa(): Promise<{ spiI: string; spiR: string }> {
+    return this.exclusive(async () => {
+      this.requireEstablished();
+      const s = this.suite!;
+      const newSpiI = randomSpi(8);
+      const ni = new Uint8Array(randomBytes(32));
+      const dh = createKeyExchange(s.group);
+      const proposal = { num: 1, protocol: ProtocolId.IKE, spi: newSpiI, transforms: ikeTransforms({ ...s.ours, groups: [s.group] }) };
+      this.log.log('IKE', 1, `rekeying IKE_SA ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
+      const resp = await this.encryptedRequest(ExchangeType.CREATE_CHILD_SA, [
+        { type: 33, proposals: [proposal] } as SecurityAssociationPayload, { type: 40, data: ni } as NoncePayload, { type: 34, group: dh.group, data: dh.publicValue } as KeyExchangePayload,
+      ]);
+      this.throwOnErrorNotify(resp.payloads);
+      const rsa = resp.payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
+      const nr = resp.payloads.find((p): p is NoncePayload => p.type === PayloadType.NONCE);
+      const rke = resp.payloads.find((p): p is KeyExchangePayload => p.type === PayloadType.KE);
+      if (!rsa || !nr || !rke || rsa.proposals.length !== 1) throw new IkeError(IkeErrorCode.PROTOCOL, 'IKE rekey response lacks SA, Nr or KE');
+      const cp = rsa.proposals[0];
+      if (cp.protocol !== ProtocolId.IKE || cp.spi.byteLength !== 8 || rke.group !== s.group || one(cp, TransformType.DH)?.id !== s.group) {
+        throw new IkeError(IkeErrorCode.PROTOCOL, `unacceptable IKE rekey response: ${describeProposal(cp)}`);
+      }
+      const suite = this.selectIke(cp, s.ours);
+      const secret = dh.computeSecret(rke.data);
+      const keys = rekeyedIkeKeys(this.prfAlg!, this.keys!.skD, secret, ni, nr.data, { prf: suite.prf, integ: suite.integ, encr: suite.encr, encrKeyBits: suite.keyBits }, newSpiI, cp.spi);
+      secret.fill(0);
+      const old = { spiI: this.spiI, spiR: this.spiR, keys: this.keys! };
+      // delete the old IKE_SA (still with its keys and message IDs)
+      await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]);
+      this.spiI = newSpiI;
+      this.spiR = cp.spi.slice();
+      this.role = 'initiator';
+      this.keys = keys;
+      this.prfAlg = suite.prf;
+      this.skOut = { encr: suite.encr, integ: suite.integ, encrKey: keys.skEi, integKey: keys.skAi };
+      this.skIn = { encr: suite.encr, integ: suite.integ, encrKey: keys.skEr, integKey: keys.skAr };
+      this.nextId = -1; // the next request is message ID 0 of the new IKE_SA
+      this.peerExpect = 0;
+      this.lastResponse = undefined;
+      for (const k of Object.values(old.keys)) k.fill(0);
+      this.options.keylog?.(ikeKeylogEntry(this.spiI, this.spiR, suite.encr, suite.keyBits, suite.integ, keys));
+      this.log.log('IKE', 4, () => `Sk_d secret => ${toHex(keys.skD)}\nSk_ei secret => ${toHex(keys.skEi)}\nSk_er secret => ${toHex(keys.skEr)}`);
+      this.log.log('IKE', 0, `IKE_SA rekeyed: ${toHex(old.spiI)}_i ${toHex(old.spiR)}_r → ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
+      if (this.info) Object.assign(this.info, { spiI: toHex(this.spiI), spiR: toHex(this.spiR) });
+      this.scheduleIke();
+      const r = { spiI: toHex(this.spiI), spiR: toHex(this.spiR) };
+      this.emit({ type: 'ike-rekeyed', initiatedBy: 'us', oldSpiI: toHex(old.spiI), oldSpiR: toHex(old.spiR), ...r });
+      return r;
+    });
+  }
+
+  /**
+   * Liveness check (RFC 7296 §1.4, "DPD"): an empty INFORMATIONAL request. Resolves when answered; when the
+   * retransmits are exhausted the peer is declared dead: the `dead` event fires, the IKE_SA is closed and the promise
+   * rejects with ERR_IKE_TIMEOUT.
+   */
+  checkLiveness(): Promise<void> {
+    return this.exclusive(async () => {
+      this.requireEstablished();
+      try {
+        await this.encryptedRequest(ExchangeType.INFORMATIONAL, []);
+        this.emit({ type: 'dpd', alive: true });
+      } catch (e) {
+        if (e instanceof IkeError && e.code === IkeErrorCode.TIMEOUT) {
+          this.log.log('IKE', 0, `peer ${this.remote.address} did not answer the liveness check, IKE_SA dead`);
+          this.state = 'closed';
+          this.clearTimers();
+          const dead = new IkeError(IkeErrorCode.TIMEOUT, `peer ${this.remote.address} is dead (liveness check unanswered after ${this.retransmit.tries} retransmits)`, { cause: e });
+          this.emit({ type: 'dead', error: dead });
+          await this.transport.close();
+          this.wipe();
+          throw dead;
+        }
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Reauthenticate (RFC 4478, RFC 7296 §2.8.3) break-before-make, strongSwan 5.9's default: DELETE the IKE_SA (and
+   * with it the CHILD_SA), then IKE_SA_INIT + IKE_AUTH again with a fresh EAP peer. The ESP tunnel, if open, switches
+   * to the new CHILD_SA.
+   */
+  reauthenticate(eap?: EapPeer): Promise<EstablishedInfo> {
+    return this.exclusive(async () => {
+      this.requireEstablished();
+      const fresh = eap ?? this.options.reauthEap?.();
+      if (!fresh) throw new TypeError('reauthenticate() needs an EapPeer (argument or the reauthEap option)');
+      const oldChild = this.info?.child;
+      this.clearTimers();
+      this.log.log('IKE', 1, `reauthenticating IKE_SA ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r (break-before-make)`);
+      try {
+        await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]);
+      } catch (e) {
+        this.log.log('IKE', 1, `deleting the old IKE_SA failed: ${(e as Error).message}`);
+      }
+      if (this.keys) for (const k of Object.values(this.keys)) k.fill(0);
+      this.keys = undefined;
+      this.spiI = randomSpi(8);
+      this.spiR = new Uint8Array(8);
+      this.role = 'initiator';
+      this.nextId = 0;
+      this.peerExpect = 0;
+      this.lastResponse = undefined;
+      this.natt = false;
+      this.remote.port = this.options.remote.port ?? IKE_PORT;
+      this.peerFragmentation = false;
+      this.authLifetime = undefined;
+      this.eap = fresh;
+      this.state = 'connecting';
+      const t0 = performance.now();
+      const init = await this.ikeSaInit();
+      const t1 = performance.now();
+      const info = await this.ikeAuth(init);
+      info.timings = { ikeSaInitMs: t1 - t0, ikeAuthMs: performance.now() - t1 };
+      this.state = 'established';
+      this.info = info;
+      if (this.tunnel && info.child) {
+        const c = info.child;
+        this.tunnel.rekey(
+          new EspSa({ spi: c.spiOut, encr: c.encr, encrKey: c.keys.encrI.slice(), integ: c.integ, integKey: c.keys.integI.slice() }),
+          new EspSa({ spi: c.spiIn, encr: c.encr, encrKey: c.keys.encrR.slice(), integ: c.integ, integKey: c.keys.integR.slice() }),
+        );
+        this.tunnel.retire();
+      }
+      if (oldChild) for (const k of Object.values(oldChild.keys)) k.fill(0);
+      this.scheduleAll();
+      this.emit({ type: 'reauthenticated', spiI: info.spiI, spiR: info.spiR });
+      return info;
+    });
+  }
+
+  private clearTimer(name: string): void {
+    const t = this.timers.get(name);
+    if (t) clearTimeout(t);
+    this.timers.delete(name);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private timer(name: string, ms: number, fn: () => void): void {
+    this.clearTimer(name);
+    const t = setTimeout(() => {
+      this.timers.delete(name);
+      if (this.state === 'established') fn();
+    }, Math.max(0, ms));
+    t.unref?.();
+    this.timers.set(name, t);
+  }
+
+  private background(during: string, p: Promise<unknown>): void {
+    p.catch((e: Error) => {
+      this.log.log('IKE', 1, `${during} failed: ${e.message}`);
+      this.emit({ type: 'error', during, error: e });
+    });
+  }
+
+  private scheduleAll(): void {
+    this.scheduleIke();
+    this.scheduleChild();
+    this.scheduleDpd();
+    if (this.authLifetime !== undefined) {
+      const margin = this.options.reauthMargin ?? this.authLifetime * 0.1;
+      const inS = Math.max(0, this.authLifetime - margin);
+      this.log.log('IKE', 1, `received AUTH_LIFETIME of ${this.authLifetime}s, scheduling reauthentication in ${inS}s`);
+      this.emit({ type: 'auth-lifetime', seconds: this.authLifetime, reauthInSeconds: inS });
+      if (this.options.reauthEap) this.timer('reauth', inS * 1000, () => this.background('reauthentication', this.reauthenticate()));
+    }
+  }
+
+  private scheduleIke(): void {
+    if (!this.options.ikeLifetime) return;
+    const { rekeyMs, expireMs } = lifetimeSchedule(this.options.ikeLifetime);
+    if (rekeyMs !== undefined) this.timer('ike-rekey', rekeyMs, () => this.background('IKE_SA rekeying', this.rekeyIkeSa()));
+    if (expireMs !== undefined) {
+      this.timer('ike-expire', expireMs, () => {
+        this.log.log('IKE', 0, 'IKE_SA hard lifetime reached, deleting IKE_SA');
+        this.emit({ type: 'expired', sa: 'ike' });
+        void this.close();
+      });
+    }
+  }
+
+  private scheduleChild(): void {
+    if (!this.options.childLifetime || !this.info?.child) return;
+    const { rekeyMs, expireMs } = lifetimeSchedule(this.options.childLifetime);
+    if (rekeyMs !== undefined) this.timer('child-rekey', rekeyMs, () => this.background('CHILD_SA rekeying', this.rekeyChildSa()));
+    if (expireMs !== undefined) {
+      this.timer('child-expire', expireMs, () => {
+        const c = this.info?.child;
+        if (!c) return;
+        this.log.log('CHD', 0, 'CHILD_SA hard lifetime reached, deleting CHILD_SA');
+        this.emit({ type: 'expired', sa: 'child' });
+        this.background('CHILD_SA deletion', this.exclusive(async () => {
+          await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: [c.spiIn] } as DeletePayload]);
+          this.info!.child = undefined;
+          this.retireChild([c]);
+        }));
+      });
+    }
+  }
+
+  private scheduleDpd(): void {
+    const d = this.options.dpdDelay;
+    if (!d) return;
+    const idle = performance.now() - this.lastReceived;
+    this.timer('dpd', d * 1000 - idle, () => {
+      if (performance.now() - this.lastReceived < d * 1000 - 1) return this.scheduleDpd();
+      this.background('liveness check', this.checkLiveness().then(() => this.scheduleDpd()));
+    });
   }
 
   /**
@@ -707,7 +1251,11 @@ export class IkeInitiator {
     const out = new EspSa({ spi: c.spiOut, encr: c.encr, encrKey: c.keys.encrI.slice(), integ: c.integ, integKey: c.keys.integI.slice() });
     const inb = new EspSa({ spi: c.spiIn, encr: c.encr, encrKey: c.keys.encrR.slice(), integ: c.integ, integKey: c.keys.integR.slice() });
     const tunnel = new EspTunnel(out, inb, (p) => this.transport.sendEsp(p, this.remote), this.log);
-    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => tunnel.receive(p));
+    this.tunnel = tunnel;
+    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => {
+      this.lastReceived = performance.now();
+      tunnel.receive(p);
+    });
     return tunnel;
   }
 

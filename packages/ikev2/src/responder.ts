@@ -24,7 +24,14 @@ import { natDetectionHash, sharedKeyAuth, signedOctets } from './crypto/authenti
 import { DEFAULT_FRAGMENT_SIZE, FragmentReassembler, sealMaybeFragmented } from './fragmentation.js';
 import { UdpTransport, type Endpoint, type TransportOptions } from './transport.js';
 import { EspSa, EspTunnel } from './esp.js';
-import { DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS, type ChildSa, type EspProposalConfig, type IkeProposalConfig } from './initiator.js';
+import { DEFAULT_ESP_PROPOSALS, DEFAULT_IKE_PROPOSALS, STRONGSWAN_RETRANSMIT, type ChildSa, type EspProposalConfig, type IkeProposalConfig, type RetransmitConfig } from './initiator.js';
+import { concatBytes } from '@tncjs/common';
+import { espKeylogEntry, ikeKeylogEntry, type KeylogCallback } from './keylog.js';
+import { chooseEspProposal, lifetimeSchedule, rekeyedIkeKeys, type LifetimeConfig } from './rekey.js';
+import { IkeErrorCode } from './errors.js';
+import { Esn, TransformAttr } from './constants.js';
+import type { DeletePayload } from './payloads/index.js';
+import type { EncrAlg, IntegAlg } from './crypto/algorithms.js';
 
 export interface ResponderOptions {
   /** Our IDr, e.g. `moon.strongswan.org`. */
@@ -44,7 +51,29 @@ export interface ResponderOptions {
   fakeNat?: boolean;
   transport?: TransportOptions;
   logger?: Logger;
+  /** Debugging only: receives IKE and CHILD_SA keys as they are derived (see `keylogFile`). Off by default. */
+  keylog?: KeylogCallback;
+  /** Send AUTH_LIFETIME (RFC 4478) with this many seconds in the last IKE_AUTH response: the initiator reauthenticates. */
+  authLifetime?: number;
+  /**
+   * DH groups for PFS: accepted when the initiator rekeys a CHILD_SA with a KE payload (default: the IKE proposals'
+   * groups); offered, in this order, when WE rekey a CHILD_SA (default: no PFS).
+   */
+  pfs?: number[];
+  /** Retransmission of our own requests (rekeys, DPD, DELETE; strongSwan's defaults 4 s, 1.8, 5). */
+  retransmit?: Partial<RetransmitConfig>;
+  /** IKE_SA lifetimes (strongSwan `rekey_time`/`life_time`/`rand_time`, seconds): the responder rekeys. Off by default. */
+  ikeLifetime?: LifetimeConfig;
+  /** CHILD_SA lifetimes (seconds): the responder rekeys the CHILD_SA. Off by default. */
+  childLifetime?: LifetimeConfig;
+  /** Dead peer detection: an empty INFORMATIONAL after this many idle seconds (strongSwan `dpd_delay`). Off by default. */
+  dpdDelay?: number;
 }
+
+/** A rekey answered by the responder (`onRekeyed`). */
+export type ResponderRekeyInfo =
+  | { sa: 'ike'; oldSpiI: string; spiI: string; spiR: string }
+  | { sa: 'child'; spiI: string; oldSpiIn: string; spiIn: string; spiOut: string; pfs: boolean };
 
 /** Events of an IKE_SA on the responder. */
 export interface ResponderSaInfo {
@@ -80,6 +109,21 @@ interface Sa {
   childRequest?: { sa: SecurityAssociationPayload; tsi: TrafficSelectorPayload; tsr: TrafficSelectorPayload };
   msk?: Uint8Array;
   child?: ChildSa;
+  suite?: { encr: EncrAlg; integ?: IntegAlg; keyBits: number; group: number; ours: IkeProposalConfig };
+  tunnel?: EspTunnel;
+  /** CHILD_SAs replaced by a rekey, until the initiator deletes them. */
+  retiring?: ChildSa[];
+  /** This IKE_SA was rekeyed into the one with this initiator SPI (its DELETE does not end the session). */
+  rekeyedTo?: string;
+  /** Our role in this IKE_SA: 'initiator' after WE rekeyed the IKE_SA (RFC 7296 §2.18). */
+  role?: 'responder' | 'initiator';
+  /** Our own requests: next message ID, the outstanding one, and a queue (window 1). */
+  ownNext?: number;
+  pending?: { id: number; packets: Uint8Array[]; resolve: (p: AnyPayload[]) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout; attempt: number };
+  queue?: Promise<unknown>;
+  responseReassembler?: FragmentReassembler;
+  timers?: Map<string, NodeJS.Timeout>;
+  lastReceived?: number;
 }
 
 const one = (p: Proposal, type: number): Transform | undefined => p.transforms.find((t) => t.type === type);
@@ -92,10 +136,19 @@ export class IkeResponder {
   private readonly sas = new Map<string, Sa>();
   private readonly established: ((info: ResponderSaInfo) => void)[] = [];
   private readonly deleted: ((spiI: string) => void)[] = [];
+  private readonly rekeyed: ((info: ResponderRekeyInfo) => void)[] = [];
+  private readonly dead: ((spiI: string, error: IkeError) => void)[] = [];
+  private readonly retransmit: RetransmitConfig;
 
   constructor(private readonly options: ResponderOptions) {
     this.log = options.logger ?? getLogger();
     this.transport = new UdpTransport({ ...options.transport, logger: options.transport?.logger ?? this.log });
+    this.retransmit = { ...STRONGSWAN_RETRANSMIT, ...options.retransmit };
+  }
+
+  /** Called when a liveness check (DPD) of ours went unanswered: the IKE_SA is deleted locally (then `onDeleted`). */
+  onDead(cb: (spiI: string, error: IkeError) => void): void {
+    this.dead.push(cb);
   }
 
   async listen(): Promise<{ ike: Endpoint; natt: Endpoint }> {
@@ -113,6 +166,14 @@ export class IkeResponder {
   }
 
   /**
+   * Called when the initiator rekeyed a CHILD_SA or the IKE_SA (CREATE_CHILD_SA). After an IKE_SA rekey the session
+   * continues under the new initiator SPI (`spiI`); the old IKE_SA's DELETE does not call `onDeleted`.
+   */
+  onRekeyed(cb: (info: ResponderRekeyInfo) => void): void {
+    this.rekeyed.push(cb);
+  }
+
+  /**
    * The userspace ESP data path of an established IKE_SA's CHILD_SA (keys of the responder's direction).
    * @throws IkeError when there is no such CHILD_SA
    */
@@ -123,6 +184,7 @@ export class IkeResponder {
     const out = new EspSa({ spi: c.spiOut, encr: c.encr, encrKey: c.keys.encrR.slice(), integ: c.integ, integKey: c.keys.integR.slice() });
     const inb = new EspSa({ spi: c.spiIn, encr: c.encr, encrKey: c.keys.encrI.slice(), integ: c.integ, integKey: c.keys.integI.slice() });
     const tunnel = new EspTunnel(out, inb, (p) => this.transport.sendEsp(p, sa.peer), this.log);
+    sa.tunnel = tunnel;
     this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => tunnel.receive(p));
     return tunnel;
   }
@@ -133,6 +195,14 @@ export class IkeResponder {
   }
 
   async close(): Promise<void> {
+    for (const sa of this.sas.values()) {
+      this.clearTimers(sa);
+      if (sa.pending) {
+        clearTimeout(sa.pending.timer);
+        sa.pending.reject(new IkeError(IkeErrorCode.PROTOCOL, 'responder closed'));
+        sa.pending = undefined;
+      }
+    }
     for (const sa of this.sas.values()) for (const k of Object.values(sa.keys)) k.fill(0);
     this.sas.clear();
     await this.transport.close();
@@ -150,13 +220,19 @@ export class IkeResponder {
       this.log.log('ENC', 1, `could not decode IKE message from ${from.address}[${from.port}]: ${(e as Error).message}`);
       return;
     }
-    if (m.response || !m.initiator) return;
     try {
-      if (m.exchange === ExchangeType.IKE_SA_INIT) return this.ikeSaInit(m, b, from, natt);
+      if (m.exchange === ExchangeType.IKE_SA_INIT) {
+        if (m.response || !m.initiator) return;
+        return this.ikeSaInit(m, b, from, natt);
+      }
       const sa = this.sas.get(toHex(m.spiI));
       if (!sa || !equalBytes(sa.spiR, m.spiR) || sa.state === 'deleted') return this.log.log('NET', 2, 'ignoring message for an unknown IKE_SA');
+      // the peer's messages carry the initiator flag exactly when it is the initiator of this IKE_SA
+      if (m.initiator !== ((sa.role ?? 'responder') === 'responder')) return this.log.log('NET', 2, 'ignoring message with a wrong initiator flag');
+      if (m.response) return this.onResponse(sa, m, b);
       sa.peer = from;
       sa.natt = natt;
+      sa.lastReceived = performance.now();
       if (sa.last && m.messageId === sa.last.id) {
         this.log.log('IKE', 1, `received retransmit of request with ID ${m.messageId}, retransmitting response`);
         return this.send(sa, sa.last.packets);
@@ -171,7 +247,7 @@ export class IkeResponder {
     }
   }
 
-  private open(sa: Sa, m: IkeMessage, raw: Uint8Array): AnyPayload[] | undefined {
+  private open(sa: Sa, m: IkeMessage, raw: Uint8Array, reassembler = sa.reassembler): AnyPayload[] | undefined {
     const last = m.payloads[m.payloads.length - 1];
     if (last?.type === PayloadType.SK) {
       const sk = last as EncryptedPayload;
@@ -179,7 +255,7 @@ export class IkeResponder {
     }
     if (last?.type === PayloadType.SKF) {
       const f = last as EncryptedFragmentPayload;
-      const done = sa.reassembler.add(m.messageId, raw, f, sa.skIn);
+      const done = reassembler.add(m.messageId, raw, f, sa.skIn);
       this.log.log('ENC', 1, `received fragment #${f.fragmentNumber} of ${f.totalFragments}, ${done ? 'reassembled fragmented IKE message' : 'waiting for complete IKE message'}`);
       return done && decodePayloads(new Reader(done.inner), done.firstType);
     }
@@ -187,7 +263,7 @@ export class IkeResponder {
   }
 
   private respond(sa: Sa, m: IkeMessage, payloads: AnyPayload[]): void {
-    const header = { spiI: sa.spiI, spiR: sa.spiR, exchange: m.exchange, initiator: false, response: true, messageId: m.messageId };
+    const header = { spiI: sa.spiI, spiR: sa.spiR, exchange: m.exchange, initiator: sa.role === 'initiator', response: true, messageId: m.messageId };
     const w = new Writer();
     encodePayloads(w, payloads);
     this.log.log('ENC', 1, `generating ${describeMessage({ ...header, payloads }, payloads)}`);
@@ -284,8 +360,9 @@ export class IkeResponder {
     this.sas.set(key, {
       spiI: m.spiI, spiR, peer: from, natt, initRequest: raw.slice(), initResponse, ni: ni.data, nr, keys, prf, fragmentation,
       skIn: { encr, integ, encrKey: keys.skEi, integKey: keys.skAi }, skOut: { encr, integ, encrKey: keys.skEr, integKey: keys.skAr },
-      expect: 1, reassembler: new FragmentReassembler(), state: 'init',
+      expect: 1, reassembler: new FragmentReassembler(), state: 'init', suite: { encr, integ, keyBits: ours.keyBits, group, ours },
     });
+    this.options.keylog?.(ikeKeylogEntry(m.spiI, spiR, encr, ours.keyBits, integ, keys));
     this.log.log('CFG', 1, `selected proposal: ${describeProposal((payloads[0] as SecurityAssociationPayload).proposals[0])}`);
     if (natDetected) this.log.log('IKE', 1, 'remote host is behind NAT');
     this.log.log('ENC', 1, `generating ${describeMessage(resp)}`);
@@ -296,16 +373,38 @@ export class IkeResponder {
 
   private async dispatch(sa: Sa, m: IkeMessage, payloads: AnyPayload[]): Promise<void> {
     if (m.exchange === ExchangeType.INFORMATIONAL) {
-      const del = payloads.some((p) => p.type === PayloadType.DELETE && (p as { protocol: number }).protocol === ProtocolId.IKE);
-      this.respond(sa, m, []);
+      const dels = payloads.filter((p): p is DeletePayload => p.type === PayloadType.DELETE);
+      const del = dels.some((p) => p.protocol === ProtocolId.IKE);
+      const espSpis = dels.filter((p) => p.protocol === ProtocolId.ESP).flatMap((p) => p.spis);
+      const out: AnyPayload[] = [];
+      if (!del && espSpis.length) {
+        // DELETE of CHILD_SAs (the old one after a rekey, or the current one): answer with our inbound SPIs
+        const old = (sa.retiring ?? []).filter((c) => espSpis.some((x) => equalBytes(x, c.spiOut)));
+        const current = sa.child && espSpis.some((x) => equalBytes(x, sa.child!.spiOut)) ? sa.child : undefined;
+        const ours = [...old, ...(current ? [current] : [])].map((c) => c.spiIn);
+        if (ours.length) out.push({ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: ours } as DeletePayload);
+        for (const c of old) {
+          sa.tunnel?.retire(c.spiIn);
+          for (const k of Object.values(c.keys)) k.fill(0);
+          this.log.log('CHD', 1, `closing CHILD_SA with SPIs ${toHex(c.spiIn)}_i ${toHex(c.spiOut)}_o (rekeyed)`);
+        }
+        sa.retiring = (sa.retiring ?? []).filter((c) => !old.includes(c));
+        if (current) {
+          this.log.log('CHD', 1, `closing CHILD_SA with SPIs ${toHex(current.spiIn)}_i ${toHex(current.spiOut)}_o`);
+          sa.child = undefined;
+        }
+      }
+      this.respond(sa, m, out);
       if (del) {
         this.log.log('IKE', 1, `received DELETE for IKE_SA ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r, deleting`);
         sa.state = 'deleted';
+        this.clearTimers(sa);
         for (const k of Object.values(sa.keys)) k.fill(0);
-        for (const cb of this.deleted) cb(toHex(sa.spiI));
+        if (!sa.rekeyedTo) for (const cb of this.deleted) cb(toHex(sa.spiI));
       }
       return;
     }
+    if (m.exchange === ExchangeType.CREATE_CHILD_SA && sa.state === 'established') return this.createChildSa(sa, m, payloads);
     if (m.exchange !== ExchangeType.IKE_AUTH) return this.respond(sa, m, [notify(NotifyType.INVALID_SYNTAX)]);
     if (sa.state === 'init') {
       const idi = find<IdentificationPayload>(payloads, PayloadType.IDi);
@@ -348,11 +447,17 @@ export class IkeResponder {
       const out: AnyPayload[] = [{ type: 39, method: AuthMethod.PSK, data: ours } as AuthenticationPayload];
       const child = this.child(sa, out);
       sa.child = child;
+      if (this.options.authLifetime !== undefined) {
+        const d = new Uint8Array(4);
+        new DataView(d.buffer).setUint32(0, this.options.authLifetime);
+        out.push(notify(NotifyType.AUTH_LIFETIME, d));
+      }
       sa.msk?.fill(0);
       sa.state = 'established';
       const peerIdentity = formatIdentity(sa.idi!);
       this.log.log('IKE', 0, `IKE_SA established between ${this.transport.local(sa.natt).address}[${this.options.identity}]...${sa.peer.address}[${peerIdentity}]`);
       this.respond(sa, m, out);
+      this.schedule(sa);
       for (const cb of this.established) cb({ spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), peerIdentity, mskUsed: sa.msk !== undefined, child });
       return;
     }
@@ -380,11 +485,379 @@ export class IkeResponder {
         const keys = deriveChildKeys(sa.prf, sa.keys.skD, sa.ni, sa.nr, ours.keyBits / 8 + encr.saltSize, integ?.keySize ?? 0);
         const proposal = describeProposal({ num: theirs.num, protocol: ProtocolId.ESP, spi: spiIn, transforms });
         this.log.log('CHD', 0, `CHILD_SA established with SPIs ${toHex(spiIn)}_i ${toHex(theirs.spi)}_o`);
-        return { spiIn, spiOut: theirs.spi, encr, encrKeyBits: ours.keyBits, integ, proposal, tsi: req.tsi.selectors, tsr, keys, udpEncapsulation: sa.natt };
+        const c: ChildSa = { spiIn, spiOut: theirs.spi, encr, encrKeyBits: ours.keyBits, integ, proposal, tsi: req.tsi.selectors, tsr, keys, udpEncapsulation: sa.natt };
+        this.options.keylog?.(espKeylogEntry(c, this.transport.local(sa.natt).address, sa.peer.address, false));
+        return c;
       }
     }
     out.push(notify(NotifyType.NO_PROPOSAL_CHOSEN));
     return undefined;
+  }
+
+  // ------------------------------------------------------------------ CREATE_CHILD_SA (rekeying, RFC 7296 §1.3)
+
+  private createChildSa(sa: Sa, m: IkeMessage, payloads: AnyPayload[]): void {
+    const rsa = find<SecurityAssociationPayload>(payloads, PayloadType.SA);
+    const ni = find<NoncePayload>(payloads, PayloadType.NONCE);
+    const ke = find<KeyExchangePayload>(payloads, PayloadType.KE);
+    if (!rsa || !ni) return this.respond(sa, m, [notify(NotifyType.INVALID_SYNTAX)]);
+    const nr = new Uint8Array(randomBytes(32));
+    if (rsa.proposals.some((p) => p.protocol === ProtocolId.IKE)) {
+      // IKE_SA rekey (§1.3.2): same suite as negotiated, KE of the same group
+      const s = sa.suite!;
+      const theirs = rsa.proposals.find((p) => p.protocol === ProtocolId.IKE && p.spi.byteLength === 8 && p.transforms.some((t) => t.type === TransformType.ENCR && t.id === s.ours.encr && keyLength(t) === s.keyBits)
+        && p.transforms.some((t) => t.type === TransformType.PRF && t.id === s.ours.prf) && (!s.integ || p.transforms.some((t) => t.type === TransformType.INTEG && t.id === s.integ!.id))
+        && p.transforms.some((t) => t.type === TransformType.DH));
+      if (!theirs) return this.respond(sa, m, [notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
+      const groups = theirs.transforms.filter((t) => t.type === TransformType.DH).map((t) => t.id);
+      const group = groups.includes(s.group) ? s.group : s.ours.groups.find((g) => groups.includes(g));
+      if (group === undefined) return this.respond(sa, m, [notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
+      if (!ke || ke.group !== group) return this.respond(sa, m, [notify(NotifyType.INVALID_KE_PAYLOAD, Uint8Array.of(group >> 8, group & 255))]);
+      const dh = createKeyExchange(group);
+      let secret: Uint8Array;
+      try {
+        secret = dh.computeSecret(ke.data);
+      } catch {
+        return this.respond(sa, m, [notify(NotifyType.INVALID_SYNTAX)]);
+      }
+      const spiR = new Uint8Array(randomBytes(8));
+      const transforms: Transform[] = [{ type: TransformType.ENCR, id: s.ours.encr, attributes: [{ type: 14, value: s.keyBits }] }, { type: TransformType.PRF, id: s.ours.prf, attributes: [] }];
+      if (s.integ) transforms.push({ type: TransformType.INTEG, id: s.integ.id, attributes: [] });
+      transforms.push({ type: TransformType.DH, id: group, attributes: [] });
+      const keys = rekeyedIkeKeys(sa.prf, sa.keys.skD, secret, ni.data, nr, { prf: sa.prf, integ: s.integ, encr: s.encr, encrKeyBits: s.keyBits }, theirs.spi, spiR);
+      secret.fill(0);
+      const key = toHex(theirs.spi);
+      if (this.sas.has(key)) return this.respond(sa, m, [notify(NotifyType.INVALID_SYNTAX)]);
+      this.clearTimers(sa);
+      const next: Sa = {
+        ...sa, spiI: theirs.spi.slice(), spiR, keys, expect: 0, last: undefined, reassembler: new FragmentReassembler(), rekeyedTo: undefined,
+        role: 'responder', ownNext: 0, pending: undefined, queue: undefined, responseReassembler: undefined, timers: undefined,
+        skIn: { encr: s.encr, integ: s.integ, encrKey: keys.skEi, integKey: keys.skAi }, skOut: { encr: s.encr, integ: s.integ, encrKey: keys.skEr, integKey: keys.skAr },
+        suite: { ...s, group },
+      };
+      this.respond(sa, m, [
+        { type: 33, proposals: [{ num: theirs.num, protocol: ProtocolId.IKE, spi: spiR, transforms }] } as SecurityAssociationPayload,
+        { type: 40, data: nr } as NoncePayload, { type: 34, group, data: dh.publicValue } as KeyExchangePayload,
+      ]);
+      sa.rekeyedTo = key;
+      sa.child = undefined;
+      sa.tunnel = undefined;
+      sa.retiring = [];
+      this.sas.set(key, next);
+      this.options.keylog?.(ikeKeylogEntry(next.spiI, spiR, s.encr, s.keyBits, s.integ, keys));
+      this.log.log('IKE', 0, `IKE_SA rekeyed: ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r → ${key}_i ${toHex(spiR)}_r`);
+      this.schedule(next);
+      for (const cb of this.rekeyed) cb({ sa: 'ike', oldSpiI: toHex(sa.spiI), spiI: key, spiR: toHex(spiR) });
+      return;
+    }
+    const rekey = payloads.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType === NotifyType.REKEY_SA);
+    const old = sa.child;
+    if (!rekey || !old || rekey.protocol !== ProtocolId.ESP || !equalBytes(rekey.spi, old.spiOut)) {
+      this.log.log('CHD', 1, 'CREATE_CHILD_SA for an additional CHILD_SA refused (one per IKE_SA)');
+      return this.respond(sa, m, [notify(rekey && old ? NotifyType.CHILD_SA_NOT_FOUND : NotifyType.NO_ADDITIONAL_SAS)]);
+    }
+    const pfsGroups = this.options.pfs ?? (this.options.ike ?? DEFAULT_IKE_PROPOSALS).flatMap((p) => p.groups);
+    const choice = chooseEspProposal(rsa.proposals, this.options.esp ?? DEFAULT_ESP_PROPOSALS, pfsGroups);
+    if (!choice) return this.respond(sa, m, [notify(NotifyType.NO_PROPOSAL_CHOSEN)]);
+    const out: AnyPayload[] = [];
+    const spiIn = new Uint8Array(randomBytes(4));
+    out.push({ type: 33, proposals: [{ num: choice.num, protocol: ProtocolId.ESP, spi: spiIn, transforms: choice.transforms }] } as SecurityAssociationPayload, { type: 40, data: nr } as NoncePayload);
+    let secret: Uint8Array | undefined;
+    if (choice.group !== undefined) {
+      if (!ke || ke.group !== choice.group) return this.respond(sa, m, [notify(NotifyType.INVALID_KE_PAYLOAD, Uint8Array.of(choice.group >> 8, choice.group & 255))]);
+      const dh = createKeyExchange(choice.group);
+      try {
+        secret = dh.computeSecret(ke.data);
+      } catch {
+        return this.respond(sa, m, [notify(NotifyType.INVALID_SYNTAX)]);
+      }
+      out.push({ type: 34, group: choice.group, data: dh.publicValue } as KeyExchangePayload);
+    }
+    out.push({ type: 44, selectors: old.tsi } as TrafficSelectorPayload, { type: 45, selectors: old.tsr } as TrafficSelectorPayload);
+    const keys = deriveChildKeys(sa.prf, sa.keys.skD, secret ? concatBytes([secret, ni.data]) : ni.data, nr, choice.keyBits / 8 + choice.encr.saltSize, choice.integ?.keySize ?? 0);
+    secret?.fill(0);
+    const child: ChildSa = {
+      spiIn, spiOut: choice.peerSpi, encr: choice.encr, encrKeyBits: choice.keyBits, integ: choice.integ,
+      proposal: describeProposal({ num: choice.num, protocol: ProtocolId.ESP, spi: spiIn, transforms: choice.transforms }),
+      tsi: old.tsi, tsr: old.tsr, keys, udpEncapsulation: sa.natt,
+    };
+    this.respond(sa, m, out);
+    sa.child = child;
+    (sa.retiring ??= []).push(old);
+    sa.tunnel?.rekey(
+      new EspSa({ spi: child.spiOut, encr: child.encr, encrKey: keys.encrR.slice(), integ: child.integ, integKey: keys.integR.slice() }),
+      new EspSa({ spi: child.spiIn, encr: child.encr, encrKey: keys.encrI.slice(), integ: child.integ, integKey: keys.integI.slice() }),
+    );
+    this.options.keylog?.(espKeylogEntry(child, this.transport.local(sa.natt).address, sa.peer.address, false));
+    this.log.log('CHD', 0, `CHILD_SA rekeyed${secret ? ' with PFS' : ''}: SPIs ${toHex(spiIn)}_i ${toHex(child.spiOut)}_o, old ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o`);
+    for (const cb of this.rekeyed) cb({ sa: 'child', spiI: toHex(sa.spiI), oldSpiIn: toHex(old.spiIn), spiIn: toHex(spiIn), spiOut: toHex(child.spiOut), pfs: choice.group !== undefined });
+  }
+
+  // ------------------------------------------------------------------ our own requests (rekeys, DPD) — RFC 7296 §2.1, §2.3
+
+  private establishedSa(spiI: string): Sa {
+    const sa = this.sas.get(spiI);
+    if (!sa || sa.state !== 'established' || sa.rekeyedTo) throw new IkeError(IkeErrorCode.PROTOCOL, `no established IKE_SA ${spiI}`);
+    return sa;
+  }
+
+  private exclusive<T>(sa: Sa, fn: () => Promise<T>): Promise<T> {
+    const run = (sa.queue ?? Promise.resolve()).catch(() => undefined).then(fn);
+    sa.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Send a request on `sa` (window 1, strongSwan-style retransmission); resolves with the response's payloads. */
+  private request(sa: Sa, exchange: number, payloads: AnyPayload[]): Promise<AnyPayload[]> {
+    const id = sa.ownNext ?? 0;
+    sa.ownNext = id + 1;
+    const header = { spiI: sa.spiI, spiR: sa.spiR, exchange, initiator: sa.role === 'initiator', response: false, messageId: id };
+    const w = new Writer();
+    encodePayloads(w, payloads);
+    this.log.log('ENC', 1, `generating ${describeMessage({ ...header, payloads }, payloads)}`);
+    const packets = sealMaybeFragmented(header, w.finish(), payloads.length ? payloads[0].type : 0, sa.skOut, {
+      fragment: sa.fragmentation, limit: this.options.fragmentSize ?? DEFAULT_FRAGMENT_SIZE, natt: sa.natt,
+    });
+    return new Promise<AnyPayload[]>((resolve, reject) => {
+      const p: NonNullable<Sa['pending']> = { id, packets, resolve, reject, attempt: 0 };
+      sa.pending = p;
+      const r = this.retransmit;
+      const arm = () => {
+        p.timer = setTimeout(() => {
+          if (sa.pending !== p) return;
+          if (p.attempt >= r.tries) {
+            sa.pending = undefined;
+            reject(new IkeError(IkeErrorCode.TIMEOUT, `no response from ${sa.peer.address}: giving up after ${r.tries} retransmits (request ${id})`));
+            return;
+          }
+          p.attempt++;
+          this.log.log('IKE', 1, `retransmit ${p.attempt} of request with message ID ${id}`);
+          this.send(sa, packets);
+          arm();
+        }, Math.min(r.timeout * Math.pow(r.base, p.attempt), r.maxTimeout ?? Infinity));
+      };
+      this.send(sa, packets);
+      arm();
+    });
+  }
+
+  private onResponse(sa: Sa, m: IkeMessage, raw: Uint8Array): void {
+    const p = sa.pending;
+    if (!p || m.messageId !== p.id) return this.log.log('IKE', 2, `ignoring response with message ID ${m.messageId}`);
+    sa.responseReassembler ??= new FragmentReassembler();
+    const payloads = this.open(sa, m, raw, sa.responseReassembler);
+    if (!payloads) return;
+    sa.lastReceived = performance.now();
+    this.log.log('ENC', 1, `parsed ${describeMessage(m, payloads)}`);
+    clearTimeout(p.timer);
+    sa.pending = undefined;
+    p.resolve(payloads);
+  }
+
+  /**
+   * Rekey the CHILD_SA of IKE_SA `spiI` ourselves (RFC 7296 §1.3.3): CREATE_CHILD_SA with REKEY_SA (our inbound SPI),
+   * KE when `pfs` groups are configured, then DELETE of the old CHILD_SA; the ESP tunnel switches.
+   * @throws IkeError ERR_IKE_NOTIFY (refused), ERR_IKE_TIMEOUT, ERR_IKE_PROTOCOL
+   */
+  rekeyChildSa(spiI: string): Promise<ChildSa> {
+    const sa = this.establishedSa(spiI);
+    return this.exclusive(sa, async () => {
+      const old = sa.child;
+      if (!old) throw new IkeError(IkeErrorCode.PROTOCOL, `IKE_SA ${spiI} has no CHILD_SA`);
+      const groups = this.options.pfs ?? [];
+      const espProposals = this.options.esp ?? DEFAULT_ESP_PROPOSALS;
+      const spiIn = new Uint8Array(randomBytes(4));
+      const ni = new Uint8Array(randomBytes(32));
+      const dh = groups.length ? createKeyExchange(groups[0]) : undefined;
+      const proposals = espProposals.map((o, i) => {
+        const t: Transform[] = [{ type: TransformType.ENCR, id: o.encr, attributes: [{ type: TransformAttr.KEY_LENGTH, value: o.keyBits }] }];
+        if (o.integ !== undefined && !ENCRS[o.encr].aead) t.push({ type: TransformType.INTEG, id: o.integ, attributes: [] });
+        for (const g of groups) t.push({ type: TransformType.DH, id: g, attributes: [] });
+        t.push({ type: TransformType.ESN, id: Esn.NO, attributes: [] });
+        return { num: i + 1, protocol: ProtocolId.ESP, spi: spiIn, transforms: t };
+      });
+      const req: AnyPayload[] = [{ ...notify(NotifyType.REKEY_SA, new Uint8Array(0), ProtocolId.ESP), spi: old.spiIn }, { type: 33, proposals } as SecurityAssociationPayload, { type: 40, data: ni } as NoncePayload];
+      if (dh) req.push({ type: 34, group: dh.group, data: dh.publicValue } as KeyExchangePayload);
+      // we initiate this exchange: TSi is our side (IKE_AUTH's TSr), TSr the peer's
+      req.push({ type: 44, selectors: old.tsr } as TrafficSelectorPayload, { type: 45, selectors: old.tsi } as TrafficSelectorPayload);
+      this.log.log('CHD', 1, `rekeying CHILD_SA ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o of IKE_SA ${spiI}${dh ? ' with PFS' : ''}`);
+      const resp = await this.request(sa, ExchangeType.CREATE_CHILD_SA, req);
+      const err = resp.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType < 16384);
+      if (err) throw new IkeError(IkeErrorCode.NOTIFY, `received notify error ${err.notifyType} to our CHILD_SA rekey`, { notify: err.notifyType });
+      const rsa = find<SecurityAssociationPayload>(resp, PayloadType.SA);
+      const nr = find<NoncePayload>(resp, PayloadType.NONCE);
+      const rke = find<KeyExchangePayload>(resp, PayloadType.KE);
+      const choice = rsa && rsa.proposals.length === 1 ? chooseEspProposal(rsa.proposals, [espProposals[rsa.proposals[0].num - 1]].filter(Boolean), groups) : undefined;
+      if (!rsa || !nr || !choice) throw new IkeError(IkeErrorCode.PROTOCOL, 'CREATE_CHILD_SA response lacks SA/Nr or chose a proposal we did not offer');
+      let secret: Uint8Array | undefined;
+      if (choice.group !== undefined) {
+        if (!dh || !rke || rke.group !== dh.group) throw new IkeError(IkeErrorCode.PROTOCOL, 'CREATE_CHILD_SA response KE does not match our PFS group');
+        secret = dh.computeSecret(rke.data);
+      }
+      const km = deriveChildKeys(sa.prf, sa.keys.skD, secret ? concatBytes([secret, ni]) : ni, nr.data, choice.keyBits / 8 + choice.encr.saltSize, choice.integ?.keySize ?? 0);
+      secret?.fill(0);
+      // stored in the IKE_SA's orientation (encrI = IKE initiator → us): we were this exchange's initiator, so swap
+      const keys = { encrI: km.encrR, integI: km.integR, encrR: km.encrI, integR: km.integI };
+      const child: ChildSa = {
+        spiIn, spiOut: choice.peerSpi, encr: choice.encr, encrKeyBits: choice.keyBits, integ: choice.integ,
+        proposal: describeProposal({ num: choice.num, protocol: ProtocolId.ESP, spi: choice.peerSpi, transforms: choice.transforms }),
+        tsi: old.tsi, tsr: old.tsr, keys, udpEncapsulation: sa.natt,
+      };
+      sa.child = child;
+      sa.tunnel?.rekey(
+        new EspSa({ spi: child.spiOut, encr: child.encr, encrKey: keys.encrR.slice(), integ: child.integ, integKey: keys.integR.slice() }),
+        new EspSa({ spi: child.spiIn, encr: child.encr, encrKey: keys.encrI.slice(), integ: child.integ, integKey: keys.integI.slice() }),
+      );
+      this.options.keylog?.(espKeylogEntry(child, this.transport.local(sa.natt).address, sa.peer.address, false));
+      this.log.log('CHD', 0, `CHILD_SA rekeyed by us${secret ? ' with PFS' : ''}: SPIs ${toHex(spiIn)}_i ${toHex(child.spiOut)}_o, old ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o`);
+      for (const cb of this.rekeyed) cb({ sa: 'child', spiI: toHex(sa.spiI), oldSpiIn: toHex(old.spiIn), spiIn: toHex(spiIn), spiOut: toHex(child.spiOut), pfs: choice.group !== undefined });
+      await this.request(sa, ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: [old.spiIn] } as DeletePayload]);
+      sa.tunnel?.retire(old.spiIn);
+      for (const k of Object.values(old.keys)) k.fill(0);
+      this.scheduleChild(sa);
+      return child;
+    });
+  }
+
+  /**
+   * Rekey IKE_SA `spiI` ourselves (RFC 7296 §1.3.2, §2.18): we become the initiator of the new IKE_SA (our new SPI is
+   * its SPIi, so the session continues under a new `spiI`, reported by `onRekeyed`); the old IKE_SA is deleted.
+   */
+  rekeyIkeSa(spiI: string): Promise<{ spiI: string; spiR: string }> {
+    const sa = this.establishedSa(spiI);
+    return this.exclusive(sa, async () => {
+      const s = sa.suite!;
+      const newSpi = new Uint8Array(randomBytes(8));
+      const ni = new Uint8Array(randomBytes(32));
+      const dh = createKeyExchange(s.group);
+      const transforms: Transform[] = [{ type: TransformType.ENCR, id: s.ours.encr, attributes: [{ type: TransformAttr.KEY_LENGTH, value: s.keyBits }] }, { type: TransformType.PRF, id: s.ours.prf, attributes: [] }];
+      if (s.integ) transforms.push({ type: TransformType.INTEG, id: s.integ.id, attributes: [] });
+      transforms.push({ type: TransformType.DH, id: s.group, attributes: [] });
+      this.log.log('IKE', 1, `rekeying IKE_SA ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r`);
+      const resp = await this.request(sa, ExchangeType.CREATE_CHILD_SA, [
+        { type: 33, proposals: [{ num: 1, protocol: ProtocolId.IKE, spi: newSpi, transforms }] } as SecurityAssociationPayload,
+        { type: 40, data: ni } as NoncePayload, { type: 34, group: s.group, data: dh.publicValue } as KeyExchangePayload,
+      ]);
+      const err = resp.find((p): p is NotifyPayload => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType < 16384);
+      if (err) throw new IkeError(IkeErrorCode.NOTIFY, `received notify error ${err.notifyType} to our IKE_SA rekey`, { notify: err.notifyType });
+      const rsa = find<SecurityAssociationPayload>(resp, PayloadType.SA);
+      const nr = find<NoncePayload>(resp, PayloadType.NONCE);
+      const rke = find<KeyExchangePayload>(resp, PayloadType.KE);
+      const cp = rsa?.proposals[0];
+      if (!cp || rsa!.proposals.length !== 1 || !nr || !rke || cp.protocol !== ProtocolId.IKE || cp.spi.byteLength !== 8 || rke.group !== s.group) {
+        throw new IkeError(IkeErrorCode.PROTOCOL, 'unacceptable IKE_SA rekey response');
+      }
+      const secret = dh.computeSecret(rke.data);
+      const keys = rekeyedIkeKeys(sa.prf, sa.keys.skD, secret, ni, nr.data, { prf: sa.prf, integ: s.integ, encr: s.encr, encrKeyBits: s.keyBits }, newSpi, cp.spi);
+      secret.fill(0);
+      const key = toHex(newSpi);
+      this.clearTimers(sa);
+      const next: Sa = {
+        ...sa, spiI: newSpi, spiR: cp.spi.slice(), keys, expect: 0, last: undefined, reassembler: new FragmentReassembler(), rekeyedTo: undefined,
+        role: 'initiator', ownNext: 0, pending: undefined, queue: undefined, responseReassembler: undefined, timers: undefined,
+        skOut: { encr: s.encr, integ: s.integ, encrKey: keys.skEi, integKey: keys.skAi }, skIn: { encr: s.encr, integ: s.integ, encrKey: keys.skEr, integKey: keys.skAr },
+      };
+      sa.rekeyedTo = key;
+      this.sas.set(key, next);
+      this.options.keylog?.(ikeKeylogEntry(newSpi, cp.spi, s.encr, s.keyBits, s.integ, keys));
+      this.log.log('IKE', 0, `IKE_SA rekeyed by us: ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r → ${key}_i ${toHex(cp.spi)}_r`);
+      try {
+        await this.request(sa, ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]);
+      } catch (e) {
+        this.log.log('IKE', 1, `deleting the old IKE_SA failed: ${(e as Error).message}`);
+      }
+      sa.state = 'deleted';
+      sa.child = undefined;
+      sa.tunnel = undefined;
+      for (const k of Object.values(sa.keys)) k.fill(0);
+      this.schedule(next);
+      const r = { spiI: key, spiR: toHex(cp.spi) };
+      for (const cb of this.rekeyed) cb({ sa: 'ike', oldSpiI: spiI, ...r });
+      return r;
+    });
+  }
+
+  /**
+   * Liveness check of IKE_SA `spiI` (an empty INFORMATIONAL). When unanswered after the retransmits the IKE_SA is
+   * deleted locally, `onDead` and `onDeleted` are called and the promise rejects with ERR_IKE_TIMEOUT.
+   */
+  checkLiveness(spiI: string): Promise<void> {
+    const sa = this.establishedSa(spiI);
+    return this.exclusive(sa, async () => {
+      try {
+        await this.request(sa, ExchangeType.INFORMATIONAL, []);
+      } catch (e) {
+        if (!(e instanceof IkeError) || e.code !== IkeErrorCode.TIMEOUT) throw e;
+        const dead = new IkeError(IkeErrorCode.TIMEOUT, `peer ${sa.peer.address} of IKE_SA ${spiI} is dead (liveness check unanswered after ${this.retransmit.tries} retransmits)`, { cause: e });
+        this.log.log('IKE', 0, dead.message);
+        sa.state = 'deleted';
+        this.clearTimers(sa);
+        for (const k of Object.values(sa.keys)) k.fill(0);
+        for (const cb of this.dead) cb(spiI, dead);
+        for (const cb of this.deleted) cb(spiI);
+        throw dead;
+      }
+    });
+  }
+
+  private clearTimers(sa: Sa): void {
+    for (const t of sa.timers?.values() ?? []) clearTimeout(t);
+    sa.timers?.clear();
+  }
+
+  private timer(sa: Sa, name: string, ms: number, fn: () => void): void {
+    sa.timers ??= new Map();
+    const old = sa.timers.get(name);
+    if (old) clearTimeout(old);
+    const t = setTimeout(() => {
+      sa.timers?.delete(name);
+      if (sa.state === 'established' && !sa.rekeyedTo) fn();
+    }, Math.max(0, ms));
+    t.unref?.();
+    sa.timers.set(name, t);
+  }
+
+  private background(during: string, p: Promise<unknown>): void {
+    p.catch((e: Error) => this.log.log('IKE', 1, `${during} failed: ${e.message}`));
+  }
+
+  /** Lifetimes and DPD of an established IKE_SA (options `ikeLifetime`, `childLifetime`, `dpdDelay`). */
+  private schedule(sa: Sa): void {
+    sa.lastReceived ??= performance.now();
+    if (this.options.ikeLifetime) {
+      const { rekeyMs, expireMs } = lifetimeSchedule(this.options.ikeLifetime);
+      if (rekeyMs !== undefined) this.timer(sa, 'ike-rekey', rekeyMs, () => this.background('IKE_SA rekeying', this.rekeyIkeSa(toHex(sa.spiI))));
+      if (expireMs !== undefined) this.timer(sa, 'ike-expire', expireMs, () => this.background('IKE_SA deletion', this.deleteSa(sa)));
+    }
+    this.scheduleChild(sa);
+    this.scheduleDpd(sa);
+  }
+
+  private scheduleChild(sa: Sa): void {
+    if (!this.options.childLifetime || !sa.child) return;
+    const { rekeyMs } = lifetimeSchedule(this.options.childLifetime);
+    if (rekeyMs !== undefined) this.timer(sa, 'child-rekey', rekeyMs, () => this.background('CHILD_SA rekeying', this.rekeyChildSa(toHex(sa.spiI))));
+  }
+
+  private scheduleDpd(sa: Sa): void {
+    const d = this.options.dpdDelay;
+    if (!d) return;
+    this.timer(sa, 'dpd', d * 1000 - (performance.now() - (sa.lastReceived ?? 0)), () => {
+      if (performance.now() - (sa.lastReceived ?? 0) < d * 1000 - 1) return this.scheduleDpd(sa);
+      this.background('liveness check', this.checkLiveness(toHex(sa.spiI)).then(() => this.scheduleDpd(sa)));
+    });
+  }
+
+  /** Hard lifetime reached: DELETE of the IKE_SA. */
+  private deleteSa(sa: Sa): Promise<void> {
+    return this.exclusive(sa, async () => {
+      this.log.log('IKE', 0, `IKE_SA ${toHex(sa.spiI)} hard lifetime reached, deleting`);
+      await this.request(sa, ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]).catch(() => undefined);
+      sa.state = 'deleted';
+      this.clearTimers(sa);
+      for (const k of Object.values(sa.keys)) k.fill(0);
+      for (const cb of this.deleted) cb(toHex(sa.spiI));
+    });
   }
 
   private fail(sa: Sa, m: IkeMessage, why: string): void {

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../../..');
 const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
 const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
-const helper = (cmd: string) => spawnSync('bash', [join(here, 'charon-initiator.sh'), cmd], { env: { ...process.env, TNC_PEER_KIT: kit }, encoding: 'utf8', timeout: 60_000 });
+const helper = (cmd: string, ...args: string[]) => spawnSync('bash', [join(here, 'charon-initiator.sh'), cmd, ...args], { env: { ...process.env, TNC_PEER_KIT: kit }, encoding: 'utf8', timeout: 60_000 });
 let server: ChildProcess | undefined;
 const events: Record<string, unknown>[] = [];
 let charonLog = '';
@@ -73,4 +73,30 @@ describe('our responder ← Debian charon 5.9.8 initiator (EAP-TTLS + EAP-MD5, E
     expect(term.stdout).toContain('terminate completed successfully');
     await waitFor((e) => e.event === 'deleted' && e.spiI === est.spiI);
   }, 60_000);
+
+  it('RFC 7296 §1.3 rekeying initiated by charon (child rekey_time 3 s with PFS x25519, IKE rekey_time 6 s, DPD 2 s): our responder answers, ESP switches', async () => {
+    const before = events.length;
+    const init = helper('initiate', 'rekey');
+    expect(init.stdout).toContain('initiate completed successfully');
+    const est = (await waitFor((e) => events.indexOf(e) >= before && e.event === 'established')) as { spiI: string };
+    const seen = () => events.slice(before);
+    // no timing assertions: wait (bounded) until charon has rekeyed the CHILD_SA twice and the IKE_SA once
+    await waitFor(() => seen().filter((e) => e.event === 'rekeyed' && e.sa === 'child').length >= 2 && seen().some((e) => e.event === 'rekeyed' && e.sa === 'ike'), 40_000);
+    const rekeys = seen().filter((e) => e.event === 'rekeyed');
+    expect(rekeys.filter((e) => e.sa === 'child').every((e) => e.pfs === true)).toBe(true);
+    const ike = rekeys.find((e) => e.sa === 'ike') as { oldSpiI: string; spiI: string };
+    expect(ike.oldSpiI).toBe(est.spiI);
+    const log = readFileSync(charonLog, 'utf8');
+    expect(log).toMatch(/IKE_SA rekey\[\d+\] rekeyed between 192\.168\.78\.254\[carol@strongswan\.org\]\.\.\.192\.168\.78\.1\[moon\.strongswan\.org\]/);
+    const lastChild = rekeys.filter((e) => e.sa === 'child').pop() as { spiIn: string; spiOut: string };
+    expect(log).toMatch(new RegExp(`CHILD_SA rekey\\{\\d+\\} established with SPIs ${lastChild.spiOut}_i ${lastChild.spiIn}_o`));
+    expect(log).toMatch(/closing CHILD_SA rekey\{\d+\} with SPIs/);
+    expect(log).not.toMatch(/NO_PROP|INVALID_KE|CHILD_SA_NOT_FOUND|NO_ADD_SAS|retransmit \d of request/);
+    // the old IKE_SA's DELETE after the rekey did not end the session
+    expect(seen().filter((e) => e.event === 'deleted')).toEqual([]);
+    const ping = spawnSync('ip', ['netns', 'exec', 'tnc-carol', 'ping', '-c', '2', '-i', '0.2', '-W', '2', '10.2.0.1'], { encoding: 'utf8' });
+    expect(ping.stdout).toMatch(/2 packets transmitted, 2 received/);
+    const term = helper('terminate', 'rekey');
+    expect(term.stdout).toContain('terminate completed successfully');
+  }, 90_000);
 });

@@ -75,6 +75,30 @@ connections {
               esp_proposals = aes128gcm16 }
     }
   }
+  # charon rekeys on its own (short lifetimes, PFS for the CHILD_SA) and runs DPD against our responder
+  rekey {
+    version = 2
+    local_addrs = 192.168.78.254
+    remote_addrs = 192.168.78.1
+    proposals = aes128-sha256-ecp256
+    send_certreq = no
+    rekey_time = 6s
+    reauth_time = 0
+    over_time = 20s
+    rand_time = 0
+    dpd_delay = 2s
+    local { auth = eap-ttls
+            id = $CAROL_ID }
+    remote { auth = eap-ttls
+             id = $MOON_ID }
+    children {
+      rekey { remote_ts = 10.2.0.0/24
+              esp_proposals = aes128gcm16-x25519
+              rekey_time = 3s
+              life_time = 30s
+              rand_time = 0 }
+    }
+  }
 }
 secrets {
   eap-carol { id = $CAROL_ID
@@ -91,8 +115,8 @@ CONF
     stop_charon "$INST" 2>/dev/null || true
     if ns_exists "$GW_NS"; then ip netns del "$GW_NS"; fi
     ;;
-  initiate) swanctl_i "$INST" --initiate --ike ikev2 --child ikev2 --timeout 30 ;;
-  terminate) swanctl_i "$INST" --terminate --ike ikev2 --timeout 10 ;;
+  initiate) swanctl_i "$INST" --initiate --ike "${2:-ikev2}" --child "${2:-ikev2}" --timeout 30 ;;
+  terminate) swanctl_i "$INST" --terminate --ike "${2:-ikev2}" --timeout 10 ;;
   list) swanctl_i "$INST" --list-sas --raw ;;
   *) echo "usage: charon-initiator.sh up|down|initiate|terminate|list" >&2; exit 2 ;;
 esac

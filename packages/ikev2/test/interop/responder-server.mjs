@@ -36,4 +36,5 @@ responder.onEstablished((info) => {
   });
 });
 responder.onDeleted((spiI) => emit({ event: 'deleted', spiI }));
+responder.onRekeyed((info) => emit({ event: 'rekeyed', ...info }));
 emit({ event: 'listening' });

@@ -27,6 +27,9 @@ interface Result {
   exchanges?: string[];
   retransmits?: number;
   child?: { proposal: string; spiIn: string; spiOut: string; udpEncapsulation: boolean };
+  rekeys?: { child?: { spiIn: string; spiOut: string; proposal: string }; ike?: { spiI: string; spiR: string }; ping?: { src: string; seq: number; checksumOk: boolean } }[];
+  events?: { type: string; [k: string]: unknown }[];
+  tunnel?: { rekeys: number; outSpi: string };
   delete?: { acknowledged: boolean };
   ping?: { sent: number; replies: { src: string; dst: string; seq: number; checksumOk: boolean; data: string }[]; outSeq: number };
   transport: { sent: number; received: number; sendDropped: number; receiveDropped: number };
@@ -185,5 +188,64 @@ describe('moon, gateway "pubkey-md5": certificate-authenticated gateway + EAP-MD
     expect(r.ok).toBe(false);
     expect(r.error).toMatchObject({ code: 'ERR_IKE_AUTH' });
     expect(r.error!.message).toMatch(/certificate of 'moon\.strongswan\.org' not accepted/);
+  });
+});
+
+describe('moon: rekeying and liveness initiated by us (RFC 7296 §1.3, §2.8, §1.4)', () => {
+  it('CHILD_SA rekeyed twice (CREATE_CHILD_SA with REKEY_SA, then DELETE of the old one); ESP carries on through the new SAs', () => {
+    const m = mark();
+    const r = run({ rekeyChild: 2, pingAfterRekey: true });
+    expect(r.error).toBeUndefined();
+    expect(r.rekeys).toHaveLength(2);
+    expect(r.exchanges).toEqual(expect.arrayContaining([
+      'generating CREATE_CHILD_SA request 8 [ N(REKEY_SA) SA No TSi TSr ]',
+      'parsed CREATE_CHILD_SA response 8 [ SA No TSi TSr ]',
+      'generating INFORMATIONAL request 9 [ D ]',
+      'parsed INFORMATIONAL response 9 [ D ]',
+    ]));
+    for (const [i, k] of r.rekeys!.entries()) expect(k.ping).toEqual({ src: '10.1.0.1', seq: 100 + i, checksumOk: true });
+    expect(r.tunnel).toEqual({ rekeys: 2, outSpi: r.rekeys![1].child!.spiOut });
+    const log = logSince(m);
+    // moon's view: each new CHILD_SA established with our SPIs, each old one closed on our DELETE
+    for (const k of r.rekeys!) expect(log).toMatch(new RegExp(`CHILD_SA ttls\\{\\d+\\} established with SPIs ${k.child!.spiOut}_i ${k.child!.spiIn}_o and TS 10\\.1\\.0\\.0/28 === 192\\.168\\.0\\.254/32`));
+    expect(log).toMatch(new RegExp(`closing CHILD_SA ttls\\{\\d+\\} with SPIs ${r.child!.spiOut}_i \\(\\d+ bytes\\) ${r.child!.spiIn}_o`));
+    expect(log).toMatch(/parsed CREATE_CHILD_SA request 8 \[ N\(REKEY_SA\) SA No TSi TSr \]/);
+    expect(log).toMatch(/generating CREATE_CHILD_SA response 8 \[ SA No TSi TSr \]/);
+  });
+
+  it('IKE_SA rekeyed (new SPIs, SKEYSEED from SK_d); the CHILD_SA, a CHILD_SA rekey on the new IKE_SA, DPD and the final DELETE work', () => {
+    const m = mark();
+    const r = run({ rekeyIke: 1, rekeyChild: 0, dpd: 1, pingAfterRekey: true });
+    expect(r.error).toBeUndefined();
+    const ike = r.rekeys![0].ike!;
+    expect(ike.spiI).not.toBe(r.spiI);
+    expect(r.rekeys![0].ping).toEqual({ src: '10.1.0.1', seq: 200, checksumOk: true });
+    expect(r.exchanges).toEqual(expect.arrayContaining([
+      'generating CREATE_CHILD_SA request 8 [ SA No KE ]',
+      'parsed CREATE_CHILD_SA response 8 [ SA No KE ]',
+      'generating INFORMATIONAL request 9 [ D ]',
+      'generating INFORMATIONAL request 0 [  ]', // DPD on the new IKE_SA: message IDs restarted at 0
+      'parsed INFORMATIONAL response 0 [  ]',
+      'generating INFORMATIONAL request 1 [ D ]',
+      'parsed INFORMATIONAL response 1 [  ]',
+    ]));
+    expect(r.delete).toEqual({ acknowledged: true });
+    const log = logSince(m);
+    const id = /IKE_SA ttls\[(\d+)\] established/.exec(log)![1];
+    expect(log).toMatch(/IKE_SA ttls\[\d+\] rekeyed between 192\.168\.0\.1\[moon\.strongswan\.org\]\.\.\.192\.168\.0\.254\[carol@strongswan\.org\]/);
+    expect(log).toContain(`received DELETE for IKE_SA ttls[${id}]`);
+    expect(log).toMatch(/parsed INFORMATIONAL request 0 \[ \]/);
+    // the new IKE_SA (other SPIs) was deleted at the end
+    expect(log).toMatch(new RegExp(`deleting IKE_SA ttls\\[(?!${id}\\])\\d+\\] between 192\\.168\\.0\\.1`));
+  });
+
+  it('CHILD_SA rekey with PFS (x25519): moon (esp_proposals = default, no DH group) answers NO_PROPOSAL_CHOSEN → ERR_IKE_NOTIFY', () => {
+    const m = mark();
+    const r = run({ rekeyChild: 1, pfs: [31] });
+    expect(r.error).toMatchObject({ code: 'ERR_IKE_NOTIFY', notify: 14 });
+    expect(r.exchanges).toContain('generating CREATE_CHILD_SA request 8 [ N(REKEY_SA) SA No KE TSi TSr ]');
+    const log = logSince(m);
+    expect(log).toContain('no acceptable KEY_EXCHANGE_METHOD found');
+    expect(log).toMatch(/generating CREATE_CHILD_SA response 8 \[ N\(NO_PROP\) \]/);
   });
 });
