@@ -16,3 +16,19 @@ export { parseOsRelease, parseBootTime, parseDpkgStatus, numericVersion, DEFAULT
 export { AttestationImc, createAttestationImc, type AttestationImcOptions } from './imcs/attestation-imc.js';
 export { OsImv, createOsImv, type OsImvOptions } from './imvs/os-imv.js';
 export { AttestationImv, createAttestationImv, type AttestationImvOptions } from './imvs/attestation-imv.js';
+export { SqliteAttestationStore, type SqliteAttestationStoreOptions } from './store/sqlite-attestation-store.js';
+export {
+  isAttestationStore,
+  type AttestationStore,
+  type DeviceRecord,
+  type RegisterAikOptions,
+  type FileHash,
+  type SessionStart,
+  type SessionEnd,
+  type SessionRecord,
+} from './store/attestation-store.js';
+export { AttestationStoreError, type AttestationStoreErrorCode } from './store/errors.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './store/schema.js';
+export { parseDatabaseUri, formatDatabaseUri, splitFilePath, joinFilePath, type DatabaseLocation } from './store/database-uri.js';
+export { importImaLog, importDirectory, imaLogFileHashes, hashFile, type ImaImportResult, type DirectoryImportOptions, type DirectoryImportResult } from './store/reference-import.js';
+export { runAttestCli, parseAttestArgs, readSpki, ATTEST_USAGE } from './store/attest-cli.js';

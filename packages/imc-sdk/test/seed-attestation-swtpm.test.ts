@@ -2,7 +2,10 @@
  * The seed's whole TNC exchange in-process over two PB-TNC connections: carol's TNC client with the OS and Attestation
  * IMCs (the Attestation IMC on a private swtpm with a fresh AIK, 23 BIOS + 1,287 IMA entries), moon's TNC server with
  * the Attestation and OS IMVs, at the seed's maximum batch size of 32,754 bytes. Untouched logs → compliant /
- * Access Allowed; one IMA entry edited after the TPM was extended → non-compliant / Quarantined.
+ * Access Allowed; one IMA entry edited after the TPM was extended → non-compliant / Quarantined. moon's Attestation
+ * IMV keeps its references in the SQLite attestation database (the default store): first contact registers them;
+ * references imported from a known-good list are matched entry by entry, and a file that differs from its reference
+ * is named; an AIK not registered as trusted is refused when the IMV requires trusted AIKs.
  */
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +13,11 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Logger } from '@tncjs/common';
 import { peekBatchHeader } from '@tncjs/pb-tnc';
-import { tssAttestationTpm } from '@tncjs/pts';
+import { tssAttestationTpm, encodeImaLog, dngField, nngField } from '@tncjs/pts';
+import { createHash } from 'node:crypto';
+import type { Aik } from '@tncjs/tss';
 import { platformTpm, seedBiosEvents, seedImaFiles, bootMachine, type Machine } from '../../../test-support/seed-machine.js';
-import { TncClient, TncServer, loadTncConfig } from '../src/index.js';
+import { TncClient, TncServer, loadTncConfig, SqliteAttestationStore, importImaLog, ImvRecommendation, ImvEvaluation } from '../src/index.js';
 
 jest.setTimeout(180_000);
 const TYPES = ['', 'CDATA', 'SDATA', 'RESULT', 'CRETRY', 'SRETRY', 'CLOSE'];
@@ -26,7 +31,10 @@ function seedOs(dir: string) {
   return { osRelease: join(dir, 'os-release'), procStat: join(dir, 'stat'), ipForward: join(dir, 'ip_forward'), machineId: join(dir, 'machine-id'), arch: 'x86_64' };
 }
 
-async function run(tamper?: number) {
+/** Prepare moon's attestation database before the exchange; returns extra Attestation IMV options. */
+type Prepare = (m: Machine, aik: Aik, database: string) => Promise<Record<string, unknown>>;
+
+async function run(tamper?: number, prepare?: Prepare) {
   const t = await platformTpm();
   const m: Machine = await bootMachine(t.tpm, seedBiosEvents(), seedImaFiles(), {
     tamperImaEntry: tamper,
@@ -45,7 +53,9 @@ async function run(tamper?: number) {
       },
     });
     const server = new TncServer({ logger: moonLog });
-    await loadTncConfig(m.tncConfig, server, { options: { Attestation: { metadataPath: m.tncConfig, storePath: join(m.dir, 'references.json') } } });
+    const database = join(m.dir, 'pts.db');
+    const extra = prepare ? await prepare(m, t.aik, database) : {};
+    await loadTncConfig(m.tncConfig, server, { options: { Attestation: { metadataPath: m.tncConfig, database, ...extra } } });
     const carol = client.connect({ connectionId: 1, maxBatchSize: 32754 });
     const moon = server.connect({ connectionId: 1, maxBatchSize: 32754 });
     const batches: string[] = [];
@@ -60,7 +70,11 @@ async function run(tamper?: number) {
     await moon.delete();
     await client.terminate();
     await server.terminate();
-    return { batches, carolLines, moonLines, result: carol.result!, decision: moon.decision! };
+    const db = new SqliteAttestationStore(database);
+    const sessions = db.sessions();
+    const ls1 = db.imaMeasurements('/usr/lib/x86_64-linux-gnu/lib1.so.1', 0x8000);
+    db.close();
+    return { batches, carolLines, moonLines, result: carol.result!, decision: moon.decision!, sessions, ls1, deviceId: t.aik.deviceId };
   } finally {
     await t.tpm.close();
     await t.swtpm.stop();
@@ -134,5 +148,53 @@ describe('with one IMA entry edited after the TPM was extended', () => {
     expect(r.carolLines).toContain("00[TNC] PB-TNC access recommendation is 'Quarantined'");
     expect(r.carolLines).toContain('00[IMC] IMC 2 "Attestation" changed state of Connection ID 1 to \'Isolated\'');
     expect(r.result.reasons.map((x) => x.reason)).toContain('Invalid TPM Quote signature received');
+  });
+});
+
+describe("moon's SQLite attestation database", () => {
+  test('first contact: the session, the untrusted AIK and the IMA measurements are recorded', async () => {
+    const r = await run();
+    expect(r.result.recommendation).toBe(1);
+    expect(r.sessions).toHaveLength(1);
+    expect(r.sessions[0]).toMatchObject({ connectionId: 1, deviceId: r.deviceId, recommendation: ImvRecommendation.ALLOW, evaluation: ImvEvaluation.COMPLIANT, results: [] });
+    expect(r.ls1).toHaveLength(1);
+    expect(r.moonLines).toContain(`00[IMV] registered AIK of device ${r.deviceId} (not trusted)`);
+  });
+
+  const sha256 = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
+  /** A known-good list of the seed's files (the seed machine's digest is SHA-256 of the file name); `differ` changes one. */
+  const referenceList = (differ?: string) =>
+    encodeImaLog(seedImaFiles().map((f) => ({ templateName: 'ima-ng', fields: [dngField('sha256', sha256(f === differ ? 'updated' : f)), nngField(f)] })));
+
+  test('references imported from a known-good list, trusted AIK required: all 1,286 files ok, Access Allowed', async () => {
+    const r = await run(undefined, async (_m, aik, database) => {
+      const db = new SqliteAttestationStore(database);
+      expect(await importImaLog(db, referenceList())).toEqual({ entries: 1286, added: 1286, skipped: 0 });
+      db.registerAik(aik.spki, { trusted: true, description: 'carol' });
+      db.close();
+      return { register: false, requireTrustedAik: true };
+    });
+    expect(r.result).toMatchObject({ assessment: 0, recommendation: 1 });
+    expect(r.moonLines).toContain('00[PTS] processed 1286 IMA file evidence measurements: 1286 ok, 0 unknown, 0 differ, 0 failed');
+  });
+
+  test('a file that differs from its reference is named, and the result is Quarantined', async () => {
+    const changed = '/usr/lib/x86_64-linux-gnu/lib5.so.1';
+    const r = await run(undefined, async (_m, _aik, database) => {
+      const db = new SqliteAttestationStore(database);
+      await importImaLog(db, referenceList(changed));
+      db.close();
+      return { register: false };
+    });
+    expect(r.result).toMatchObject({ assessment: 2, recommendation: 3 });
+    expect(r.moonLines).toContain('00[PTS] processed 1286 IMA file evidence measurements: 1285 ok, 0 unknown, 1 differ, 0 failed');
+    expect(r.moonLines.some((l) => l.includes(`for '${changed}' differs`))).toBe(true);
+    expect(r.sessions[0].results).toContain('Incorrect component evidence');
+  });
+
+  test('an AIK not registered as trusted is refused when trusted AIKs are required', async () => {
+    const r = await run(undefined, async () => ({ requireTrustedAik: true }));
+    expect(r.result).toMatchObject({ assessment: 2, recommendation: 3 });
+    expect(r.result.reasons.map((x) => x.reason)).toContain(`AIK of device ${r.deviceId} is not trusted`);
   });
 });

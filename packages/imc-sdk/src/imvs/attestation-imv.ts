@@ -9,7 +9,8 @@
  * findings as reason strings.
  */
 import { randomBytes } from 'node:crypto';
-import { PEN, type Logger } from '@tncjs/common';
+import { join } from 'node:path';
+import { PEN, isTncjsError, type Logger } from '@tncjs/common';
 import { AssessmentResult, ItaGetSymlinks, ItaSymlinks, MaxAttributeSizeRequest, MaxAttributeSizeResponse, PaTncError, type PaTncAttribute } from '@tncjs/pa-tnc';
 import {
   AttestationIdentityKey,
@@ -46,6 +47,8 @@ import { deviceId as aikDeviceId } from '@tncjs/tss';
 import type { Imv, ImvConnection } from '../imv.js';
 import { ConnectionState, ImvEvaluation, ImvRecommendation, type InitContext, type ReceivedMessage } from '../types.js';
 import { processPaTncMessage } from '../pa-tnc-messages.js';
+import { SqliteAttestationStore } from '../store/sqlite-attestation-store.js';
+import { isAttestationStore } from '../store/attestation-store.js';
 
 export interface AttestationImvOptions {
   /** PTS measurement algorithms offered (bits, default 0x8000 = SHA-1 as the seed's moon). */
@@ -54,10 +57,21 @@ export interface AttestationImvOptions {
   metadataPath?: string;
   /** Send ITA-HSR Get Symlinks in round 4 (default true, as strongSwan 6's moon). */
   getSymlinks?: boolean;
-  /** Reference store (default: a JSON file at `storePath`, else in memory). */
+  /**
+   * Reference store. Default: the JSON file store at `storePath` when that is given (as before), else the SQLite
+   * attestation database at `database`, else `<stateDir>/pts.db`, else an in-memory SQLite database.
+   */
   store?: ReferenceStore;
-  /** Path of the JSON reference store. */
+  /** Path of the JSON reference store (@tncjs/pts FileReferenceStore). */
   storePath?: string;
+  /** The SQLite attestation database: a path, `sqlite:///path` (strongSwan's libimcv.database) or `:memory:`. */
+  database?: string;
+  /** The IMV's state directory: the database defaults to `<stateDir>/pts.db`. */
+  stateDir?: string;
+  /** Force a store kind: `sqlite` (default), `file` (needs `storePath`) or `memory` (MemoryReferenceStore). */
+  storeKind?: 'sqlite' | 'file' | 'memory';
+  /** Only AIKs registered as trusted in the attestation database pass (default false: unknown AIKs are registered). */
+  requireTrustedAik?: boolean;
   /** Register unknown measurements (first contact), default true as strongSwan. */
   register?: boolean;
   /** Reason strings at most (findings beyond are counted), default 10. */
@@ -74,6 +88,8 @@ interface Session {
   aik?: Uint8Array;
   verifier?: EvidenceVerifier;
   errors: string[];
+  /** Attestation database session id. */
+  sessionId?: number;
 }
 
 const TCG_PTS = { vendorId: PEN.TCG, subtype: 1 };
@@ -84,9 +100,29 @@ export class AttestationImv implements Imv {
   private id = 0;
   private log!: Logger;
   private readonly store: ReferenceStore;
+  private readonly ownsStore: boolean;
 
+  /** @throws AttestationStoreError when the default SQLite database cannot be opened (corrupt, newer schema, I/O) */
   constructor(private readonly o: AttestationImvOptions = {}) {
-    this.store = o.store ?? (o.storePath ? new FileReferenceStore(o.storePath) : new MemoryReferenceStore());
+    this.ownsStore = !o.store;
+    this.store = o.store ?? defaultStore(o);
+  }
+
+  /** The store in use (the SQLite attestation database unless configured otherwise). */
+  get referenceStore(): ReferenceStore {
+    return this.store;
+  }
+
+  /** Run a store operation; a database failure becomes a reason (non-compliant), never an exception into PB-TNC. */
+  private guard<T>(s: Session | undefined, what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isTncjsError(e) || !e.code.startsWith('ERR_STORE')) throw e;
+      this.log.log('IMV', 1, `attestation database error while ${what}: ${e.code}`);
+      s?.errors.push(`attestation database error (${e.code})`);
+      return undefined;
+    }
   }
 
   initialize(ctx: InitContext): void {
@@ -96,8 +132,12 @@ export class AttestationImv implements Imv {
   }
 
   notifyConnectionChange(c: ImvConnection, state: ConnectionState): void {
-    if (state === ConnectionState.CREATE) c.data.pts = { round: 0, errors: [] } satisfies Session;
-    else if (state === ConnectionState.DELETE) {
+    if (state === ConnectionState.CREATE) {
+      const s: Session = { round: 0, errors: [] };
+      const store = this.store;
+      if (isAttestationStore(store)) s.sessionId = this.guard(s, 'starting a session', () => store.startSession({ connectionId: c.connectionId }));
+      c.data.pts = s;
+    } else if (state === ConnectionState.DELETE) {
       const s = c.data.pts as Session | undefined;
       s?.secret?.fill(0);
       delete c.data.pts;
@@ -126,11 +166,34 @@ export class AttestationImv implements Imv {
         s.secret = secretAssessmentValue(s.algorithm ?? 0x8000, s.initiatorNonce, a.value.nonce, shared);
         shared.fill(0);
       } else if (TpmVersionInformation.is(a)) s.versionInfo = a.value.versionInfo;
-      else if (AttestationIdentityKey.is(a)) s.aik = a.value.aik;
+      else if (AttestationIdentityKey.is(a)) {
+        s.aik = a.value.aik;
+        this.checkAik(s, a.value.aik);
+      }
       else if (ItaSymlinks.is(a)) this.log.log('IMV', 2, `received ${a.value.symlinks.length} symbolic links`);
-      else if (SimpleComponentEvidence.is(a)) this.verifier(s).add(a.value);
+      else if (SimpleComponentEvidence.is(a)) this.guard(s, 'checking evidence', () => this.verifier(s).add(a.value));
       else if (SimpleEvidenceFinal.is(a)) this.finish(c, s, a.value);
     }
+  }
+
+  /** Look the AIK up in the attestation database: register it on first contact, or refuse it when not trusted. */
+  private checkAik(s: Session, spki: Uint8Array): void {
+    const store = this.store;
+    if (!isAttestationStore(store)) {
+      if (this.o.requireTrustedAik) s.errors.push('AIK trust requires an attestation database');
+      return;
+    }
+    const id = aikDeviceId(spki);
+    this.guard(s, 'looking up the AIK', () => {
+      let device = store.device(id);
+      if (!device?.aik && (this.o.register ?? true)) {
+        device = store.registerAik(spki);
+        this.log.log('IMV', 1, `registered AIK of device ${id} (not trusted)`);
+      }
+      if (s.sessionId !== undefined) store.setSessionDevice(s.sessionId, id);
+      if (this.o.requireTrustedAik && !device?.trusted) s.errors.push(`AIK of device ${id} is not trusted`);
+      else this.log.log('IMV', 2, `AIK of device ${id} is ${device?.trusted ? 'trusted' : 'not trusted'}`);
+    });
   }
 
   private verifier(s: Session): EvidenceVerifier {
@@ -196,7 +259,8 @@ export class AttestationImv implements Imv {
 
   private finish(c: ImvConnection, s: Session, sef: SimpleEvidenceFinalValue): void {
     if (!s.secret || !s.aik) return this.decide(c, false, ['evidence before DH nonce and AIK']);
-    const report = this.verifier(s).finish(sef, s.secret, s.aik, s.versionInfo);
+    const report = this.guard(s, 'verifying evidence', () => this.verifier(s).finish(sef, s.secret!, s.aik!, s.versionInfo));
+    if (!report) return this.decide(c, false, s.errors);
     (this.store as { flush?: () => void }).flush?.();
     const max = this.o.maxReasons ?? 10;
     const findings = report.findings.slice(0, max).map((f) => f.message);
@@ -207,8 +271,31 @@ export class AttestationImv implements Imv {
   private decide(c: ImvConnection, compliant: boolean, reasons: string[]): void {
     const evaluation = compliant ? ImvEvaluation.COMPLIANT : ImvEvaluation.NONCOMPLIANT_MAJOR;
     c.send({ type: TCG_PTS, attributes: [AssessmentResult.create({ result: evaluation })] });
-    c.provideRecommendation({ recommendation: compliant ? ImvRecommendation.ALLOW : ImvRecommendation.ISOLATE, evaluation, reasons: compliant ? [] : reasons });
+    const recommendation = compliant ? ImvRecommendation.ALLOW : ImvRecommendation.ISOLATE;
+    c.provideRecommendation({ recommendation, evaluation, reasons: compliant ? [] : reasons });
+    const s = c.data.pts as Session | undefined;
+    const store = this.store;
+    if (s?.sessionId !== undefined && isAttestationStore(store)) {
+      const id = s.sessionId;
+      s.sessionId = undefined;
+      this.guard(undefined, 'recording the session', () => store.endSession(id, { recommendation, evaluation, results: compliant ? [] : reasons }));
+    }
   }
+
+  /** TNC_IMV_Terminate: close the database the IMV opened itself. */
+  terminate(): void {
+    if (this.ownsStore) (this.store as { close?: () => void }).close?.();
+  }
+}
+
+function defaultStore(o: AttestationImvOptions): ReferenceStore {
+  const kind = o.storeKind ?? (o.storePath && o.database === undefined ? 'file' : 'sqlite');
+  if (kind === 'memory') return new MemoryReferenceStore();
+  if (kind === 'file') {
+    if (!o.storePath) throw new TypeError("AttestationImv: storeKind 'file' needs storePath");
+    return new FileReferenceStore(o.storePath);
+  }
+  return new SqliteAttestationStore(o.database ?? (o.stateDir ? join(o.stateDir, 'pts.db') : ':memory:'));
 }
 
 export function createAttestationImv(options: Record<string, unknown> = {}): Imv {
