@@ -41,6 +41,8 @@ ensure_node() {
 ensure_built() {
   ensure_node
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    # better-sqlite3 builds from source when its prebuilt binary cannot be downloaded: use the local Node headers
+    [ -d /usr/include/node ] && export npm_config_nodedir="${npm_config_nodedir:-/usr}"
     log "npm ci"
     npm ci --no-audit --no-fund --loglevel=error >&2
   fi
