@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-// Two builds: the library (ESM + CJS with types) and the `tncjs` command (ESM only, executable). They run in parallel
+// Three builds: the library (ESM + CJS with types) and the `tncjs` and `tnc-client` commands (ESM only, executable). They run in parallel
 // into the same dist/, so the library's clean step keeps the command's files.
 export default defineConfig([
   {
@@ -8,7 +8,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: ['!cli.js', '!cli.js.map'],
+    clean: ['!cli.js', '!cli.js.map', '!tnc-client.js', '!tnc-client.js.map'],
     target: 'node20',
   },
   {
@@ -17,6 +17,17 @@ export default defineConfig([
     dts: false,
     sourcemap: true,
     clean: false,
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // a build of its own: two entries in one ESM build would share chunk files, which the library's clean removes
+    entry: ['src/tnc-client.ts'],
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    splitting: false,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },

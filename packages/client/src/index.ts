@@ -9,3 +9,20 @@ export { encodeBatchFromJson, encodePaMessageFromJson } from './cli/encode.js';
 export type { BatchJson, MessageJson, PaMessageJson, AttributeJson } from './cli/json-model.js';
 export { MAX_INPUT_BYTES, type StdinSource } from './cli/input.js';
 export { CliError, ExitCode } from './cli/errors.js';
+export {
+  connectTnc, tncExitCode, TncExitCode, sourceAddressFor,
+  type ConnectTncOptions, type TncSession, type TncStatus, type TncStats, type TncChildSa, type TncOutcome,
+} from './stack/connect.js';
+export { TncConnectError, TncConnectErrorCode } from './stack/errors.js';
+export {
+  runTncClient,
+  redact,
+  TncClientExit,
+  type TncClientIo,
+  type TncClientDeps,
+  type SignalSource,
+} from './cli/tnc-client.js';
+export type { StartSession, Session, SessionContext, Outcome, ProgressFn } from './cli/session.js';
+export { createProgress, renderProgress, type Progress, type ProgressOptions } from './cli/progress.js';
+export { controlRequest, listenControl, ControlError, DEFAULT_RUNDIR, RUNDIR_ENV } from './cli/control.js';
+export * from './config/index.js';

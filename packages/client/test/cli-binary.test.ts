@@ -40,7 +40,32 @@ test('dist/cli.js is built, executable and starts with #!/usr/bin/env node', () 
   expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   expect(statSync(CLI).mode & 0o111).not.toBe(0);
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/client/package.json'), 'utf8')) as { bin: Record<string, string> };
-  expect(pkg.bin).toEqual({ tncjs: './dist/cli.js' });
+  expect(pkg.bin).toEqual({ tncjs: './dist/cli.js', 'tnc-client': './dist/tnc-client.js' });
+});
+
+const TNC_CLIENT = join(REPO_ROOT, 'packages/client/dist/tnc-client.js');
+
+function tncClient(args: string[], env: Record<string, string> = {}) {
+  requireBuild();
+  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete e.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, [TNC_CLIENT, ...args], { env: e, cwd: REPO_ROOT, timeout: 30_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
+
+test('dist/tnc-client.js is built and executable: --help exit 0, a usage error exit 2, a password on argv refused', () => {
+  expect(existsSync(TNC_CLIENT)).toBe(true);
+  expect(readFileSync(TNC_CLIENT, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  expect(statSync(TNC_CLIENT).mode & 0o111).not.toBe(0);
+  const help = tncClient(['--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('SYNOPSIS');
+  expect(tncClient(['up']).code).toBe(2);
+  const pw = tncClient(['connect', '--host', '192.168.0.1', '--password', 'hunter2']);
+  expect(pw.code).toBe(2);
+  expect(pw.stderr).toContain('refusing a password on the command line');
+  expect(pw.stderr).not.toContain('hunter2');
 });
 
 test('tncjs decode pb-tnc <file>: exit 0 and the same JSON as the sources give', () => {

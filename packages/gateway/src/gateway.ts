@@ -1,0 +1,274 @@
+/**
+ * The TNC gateway: strongSwan's "moon" of the seed scenario, wired from the responder roles of the lower packages.
+ *
+ *   IKEv2 IkeResponder (EAP-only, RFC 5998)
+ *     └ EapAuthenticator (requestIdentity: false, the IKE IDi is the EAP identity)
+ *         └ EAP-TTLS server (RFC 5281), phase 2: EAP-Identity → EAP-MD5 → PT-EAP (RFC 7171)
+ *             └ PB-TNC server connection (RFC 5793) of a TncServer with the Attestation and OS IMVs
+ *
+ * One TncServer serves every IKE_SA; each EAP conversation gets its own IF-TNCCS connection (Connection ID 1, 2, …).
+ * The access decision of the TNC server decides PT-EAP and therefore EAP and the IKE_SA: Access Allowed (and,
+ * by default, Quarantined) succeed, Access Denied fails.
+ */
+import { Logger, getLogger } from '@tncjs/common';
+import { EapAuthenticator, MemorySecretsStore, md5Factory, type SecretsStore } from '@tncjs/eap';
+import { ttlsServerFactory, STRONGSWAN_FRAGMENT_SIZE } from '@tncjs/eap-ttls';
+import { AccessRecommendation, ACCESS_RECOMMENDATION_NAMES } from '@tncjs/pb-tnc';
+import { ptEapTnccsServerFactory, PT_EAP_SEED_MAX_BATCH_SIZE } from '@tncjs/pt-eap';
+import {
+  TncServer, createAttestationImv, createOsImv, loadTncConfig, IMV_EVALUATION_NAMES,
+  type AttestationImvOptions, type OsImvOptions, type TncServerConnection,
+} from '@tncjs/imc-sdk';
+import {
+  IkeResponder, describeSelector, icmpEchoReply, parseIcmpEcho,
+  type EspProposalConfig, type EspTunnel, type IkeProposalConfig, type ResponderSaInfo, type ChildSa,
+} from '@tncjs/ikev2';
+import { GatewayError, GatewayErrorCode } from './errors.js';
+
+/** Which IMVs run (in this order, as the seed's moon: Attestation = IMV 1, OS = IMV 2). */
+export interface GatewayImvOptions {
+  /** Attestation IMV options (`false`: not loaded). Default: loaded, in-memory reference store. */
+  attestation?: AttestationImvOptions | false;
+  /** OS IMV options (`false`: not loaded). Default: loaded. */
+  os?: OsImvOptions | false;
+  /** Load IMVs from a strongSwan `tnc_config` instead (`IMV "OS" builtin:os` …); `attestation`/`os` give their options. */
+  tncConfig?: string;
+}
+
+export interface GatewayOptions {
+  /** Our IDr and the name in our TLS certificate, e.g. `moon.strongswan.org`. */
+  identity: string;
+  /** EAP-TTLS server certificate and private key (PEM text or DER). */
+  certificate: string | Uint8Array;
+  key: string | Uint8Array;
+  /** EAP-MD5 secrets, identity → password (or a SecretsStore). Never logged below level 4. */
+  secrets: Record<string, string> | SecretsStore;
+  /** Address to listen on (default 0.0.0.0) and the IKE / NAT-T ports (default 500 / 4500; 0 = any free port). */
+  address?: string;
+  ikePort?: number;
+  nattPort?: number;
+  /** Our side of the CHILD_SA (TSr), e.g. `['10.1.0.0/28']` as moon; default 0.0.0.0/0. */
+  localTs?: string[];
+  imvs?: GatewayImvOptions;
+  /** Maximum PB-TNC batch size (default the seed's 32,754). */
+  maxBatchSize?: number;
+  /** EAP-TTLS fragment size (default 1,024 as strongSwan). */
+  ttlsFragmentSize?: number;
+  /** IKE fragment size (RFC 7383, default 1,280). */
+  fragmentSize?: number;
+  /** Quarantined clients: `allow` (default, strongSwan's "isolate" still establishes the SA) or `deny` (EAP fails). */
+  isolate?: 'allow' | 'deny';
+  /** Pretend to be behind a NAT so ESP is UDP-encapsulated (needed for the userspace ESP data path). Default true. */
+  fakeNat?: boolean;
+  /** Answer ICMP echo requests arriving through the userspace ESP tunnel (a host inside `localTs`). Default true. */
+  answerPing?: boolean;
+  ike?: IkeProposalConfig[];
+  esp?: EspProposalConfig[];
+  logger?: Logger;
+}
+
+/** What the gateway knows about one client. */
+export interface GatewaySession {
+  peerIdentity: string;
+  connectionId: number;
+  /** The TNC server's decision (PB-TNC access recommendation and evaluation names). */
+  recommendation?: string;
+  evaluation?: string;
+  reasons: string[];
+  /** Set once the IKE_SA is established. */
+  spiI?: string;
+  spiR?: string;
+  child?: { spiIn: string; spiOut: string; proposal: string; tsi: string[]; tsr: string[] };
+  /** ESP packets answered (ICMP echo replies sent). */
+  pingsAnswered: number;
+  state: 'tnc' | 'established' | 'failed' | 'deleted';
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** A TNC gateway on one UDP address. */
+export class TncGateway {
+  private readonly log: Logger;
+  private readonly responder: IkeResponder;
+  private server: TncServer | undefined;
+  private readonly secrets: SecretsStore;
+  private readonly sessions: GatewaySession[] = [];
+  private readonly pending = new Map<string, { session: GatewaySession; conn: TncServerConnection }[]>();
+  private readonly tunnels = new Map<string, EspTunnel>();
+  private readonly listeners = { established: [] as ((s: GatewaySession) => void)[], deleted: [] as ((s: GatewaySession) => void)[] };
+  private started = false;
+
+  /** @throws TypeError for a missing identity, certificate, key or secrets */
+  constructor(private readonly options: GatewayOptions) {
+    if (!options || typeof options.identity !== 'string' || !options.identity) throw new TypeError('GatewayOptions.identity is required');
+    if (!options.certificate || !options.key) throw new TypeError('GatewayOptions.certificate and .key are required');
+    if (!options.secrets) throw new TypeError('GatewayOptions.secrets is required');
+    this.log = options.logger ?? getLogger();
+    this.secrets = typeof (options.secrets as SecretsStore).getSecret === 'function' ? (options.secrets as SecretsStore) : new MemorySecretsStore(options.secrets as Record<string, string>);
+    const fragmentSize = options.ttlsFragmentSize ?? STRONGSWAN_FRAGMENT_SIZE;
+    this.responder = new IkeResponder({
+      identity: options.identity,
+      localTs: options.localTs,
+      fragmentSize: options.fragmentSize,
+      fakeNat: options.fakeNat ?? true,
+      ike: options.ike,
+      esp: options.esp,
+      transport: { localAddress: options.address ?? '0.0.0.0', ikePort: options.ikePort ?? 500, nattPort: options.nattPort ?? 4500 },
+      logger: this.log,
+      eap: (peerIdentity) =>
+        new EapAuthenticator({
+          requestIdentity: false,
+          identity: peerIdentity,
+          serverIdentity: options.identity,
+          logger: this.log,
+          methods: [
+            ttlsServerFactory({
+              cert: options.certificate,
+              key: options.key,
+              fragmentSize,
+              logger: this.log,
+              phase2: { methods: [md5Factory(this.secrets), this.ptEap(peerIdentity)] },
+            }),
+          ],
+        }),
+    });
+  }
+
+  private ptEap(peerIdentity: string) {
+    const isolateOk = (this.options.isolate ?? 'allow') === 'allow';
+    return ptEapTnccsServerFactory({
+      logger: this.log,
+      acceptRecommendation: (r) => r === AccessRecommendation.ALLOWED || (isolateOk && r === AccessRecommendation.ISOLATED),
+      endpoint: () => {
+        if (!this.server) throw new GatewayError(GatewayErrorCode.START, 'gateway not started');
+        const conn = this.server.connect({ maxBatchSize: this.options.maxBatchSize ?? PT_EAP_SEED_MAX_BATCH_SIZE });
+        const session: GatewaySession = { peerIdentity, connectionId: conn.connectionId, reasons: [], pingsAnswered: 0, state: 'tnc' };
+        this.sessions.push(session);
+        const list = this.pending.get(peerIdentity) ?? [];
+        list.push({ session, conn });
+        this.pending.set(peerIdentity, list);
+        // keep the decision on the session as soon as the TNC server made it
+        return {
+          pb: conn.pb,
+          get decision() {
+            return conn.decision;
+          },
+          receive: async (b: Uint8Array) => {
+            const out = await conn.receive(b);
+            const d = conn.decision;
+            if (d) {
+              session.recommendation = ACCESS_RECOMMENDATION_NAMES[d.recommendation];
+              session.evaluation = IMV_EVALUATION_NAMES[d.evaluation];
+              session.reasons = d.reasons.slice();
+            }
+            return out;
+          },
+        };
+      },
+    });
+  }
+
+  /**
+   * Load the IMVs and bind the UDP sockets.
+   * @returns the bound IKE and NAT-T endpoints
+   * @throws GatewayError ERR_GATEWAY_START when a socket cannot be bound or an IMV cannot be loaded
+   */
+  async start(): Promise<{ ike: { address: string; port: number }; natt: { address: string; port: number } }> {
+    if (this.started) throw new TypeError('start() may be called once');
+    this.started = true;
+    const imvs = this.options.imvs ?? {};
+    const server = new TncServer({ logger: this.log });
+    try {
+      if (imvs.tncConfig) {
+        await loadTncConfig(imvs.tncConfig, server, { options: { Attestation: { ...(imvs.attestation || {}) }, OS: { ...(imvs.os || {}) } } });
+      } else {
+        if (imvs.attestation !== false) await server.add(createAttestationImv({ ...(imvs.attestation ?? {}) }), 'builtin:attestation', 'Attestation');
+        if (imvs.os !== false) await server.add(createOsImv({ ...(imvs.os ?? {}) }), 'builtin:os', 'OS');
+      }
+    } catch (e) {
+      throw new GatewayError(GatewayErrorCode.START, `loading IMVs failed: ${(e as Error).message}`, { cause: e });
+    }
+    this.server = server;
+    let ports;
+    try {
+      ports = await this.responder.listen();
+    } catch (e) {
+      await server.terminate();
+      throw new GatewayError(GatewayErrorCode.START, `cannot listen on ${this.options.address ?? '0.0.0.0'}: ${(e as Error).message}`, { cause: e });
+    }
+    this.log.log('NET', 1, `listening on ${ports.ike.address}[${ports.ike.port}] and ${ports.natt.address}[${ports.natt.port}]`);
+    this.responder.onEstablished((info) => void this.established(info));
+    this.responder.onDeleted((spiI) => this.deleted(spiI));
+    return ports;
+  }
+
+  private async established(info: ResponderSaInfo): Promise<void> {
+    const list = this.pending.get(info.peerIdentity) ?? [];
+    const entry = list.shift();
+    const session: GatewaySession = entry?.session ?? { peerIdentity: info.peerIdentity, connectionId: 0, reasons: [], pingsAnswered: 0, state: 'tnc' };
+    if (!entry) this.sessions.push(session);
+    session.spiI = info.spiI;
+    session.spiR = info.spiR;
+    session.state = 'established';
+    if (info.child) session.child = describeChild(info.child);
+    if (entry) await entry.conn.delete();
+    if (info.child && (this.options.answerPing ?? true) && info.child.udpEncapsulation) {
+      const tunnel = this.responder.openEspTunnel(info.spiI);
+      this.tunnels.set(info.spiI, tunnel);
+      tunnel.onPacket((p) => {
+        const e = parseIcmpEcho(p);
+        const reply = icmpEchoReply(p);
+        if (!e || !reply) return;
+        this.log.log('ESP', 2, `ICMP echo request ${e.src} > ${e.dst} seq ${e.seq} through CHILD_SA, answering`);
+        session.pingsAnswered++;
+        tunnel.send(reply);
+      });
+    }
+    for (const cb of this.listeners.established) cb(session);
+  }
+
+  private deleted(spiI: string): void {
+    const s = this.sessions.find((x) => x.spiI === spiI);
+    this.tunnels.get(spiI)?.close();
+    this.tunnels.delete(spiI);
+    if (!s) return;
+    s.state = 'deleted';
+    for (const cb of this.listeners.deleted) cb(s);
+  }
+
+  /** Called when a client's IKE_SA (and CHILD_SA) is established, with its TNC decision. */
+  onEstablished(cb: (s: GatewaySession) => void): void {
+    this.listeners.established.push(cb);
+  }
+
+  /** Called when a client deleted its IKE_SA. */
+  onDeleted(cb: (s: GatewaySession) => void): void {
+    this.listeners.deleted.push(cb);
+  }
+
+  /** Every client seen so far (also those whose EAP failed: state stays 'tnc'). */
+  get clients(): readonly GatewaySession[] {
+    return this.sessions;
+  }
+
+  /** IKE_SAs not deleted. */
+  get activeSas(): number {
+    return this.responder.activeSas;
+  }
+
+  /** Stop: close ESP tunnels, the UDP sockets, delete TNC connection states and terminate the IMVs. Idempotent. */
+  async close(): Promise<void> {
+    for (const t of this.tunnels.values()) t.close();
+    this.tunnels.clear();
+    for (const list of this.pending.values()) for (const { conn } of list) await conn.delete();
+    this.pending.clear();
+    await this.responder.close();
+    const s = this.server;
+    this.server = undefined;
+    await s?.terminate();
+  }
+}
+
+function describeChild(c: ChildSa): GatewaySession['child'] {
+  return { spiIn: hex(c.spiIn), spiOut: hex(c.spiOut), proposal: c.proposal, tsi: c.tsi.map(describeSelector), tsr: c.tsr.map(describeSelector) };
+}
