@@ -42,8 +42,11 @@ export class UdpTransport {
   private onEsp: EspHandler = () => {};
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** Counters for tests and benchmarks. */
-  readonly stats = { sent: 0, received: 0, sendDropped: 0, receiveDropped: 0 };
+  /**
+   * Counters for status output and benchmarks: datagrams, and UDP payload bytes (IKE messages including the non-ESP
+   * marker on port 4500; ESP packets counted separately in `espBytes*`).
+   */
+  readonly stats = { sent: 0, received: 0, sendDropped: 0, receiveDropped: 0, bytesSent: 0, bytesReceived: 0, espBytesSent: 0, espBytesReceived: 0 };
 
   constructor(private readonly options: TransportOptions = {}) {
     this.log = options.logger ?? getLogger();
@@ -88,32 +91,40 @@ export class UdpTransport {
       return;
     }
     this.stats.received++;
-    if (!natt) return this.onIke(b, from, false);
+    if (!natt) {
+      this.stats.bytesReceived += b.byteLength;
+      return this.onIke(b, from, false);
+    }
     if (b.byteLength === 1 && b[0] === 0xff) return; // NAT-keepalive (RFC 3948 §2.3)
     if (b.byteLength < NON_ESP_MARKER_SIZE) return;
-    if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0) return this.onIke(b.subarray(NON_ESP_MARKER_SIZE), from, true);
+    if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0) {
+      this.stats.bytesReceived += b.byteLength;
+      return this.onIke(b.subarray(NON_ESP_MARKER_SIZE), from, true);
+    }
+    this.stats.espBytesReceived += b.byteLength;
     this.onEsp(b, from);
   }
 
   /** Send an IKE message (with the non-ESP marker on the NAT-T socket). */
   sendIke(message: Uint8Array, to: Endpoint, natt: boolean): void {
     const data = natt ? concatMarker(message) : message;
-    this.sendRaw(data, to, natt);
+    if (this.sendRaw(data, to, natt)) this.stats.bytesSent += data.byteLength;
   }
 
   /** Send a UDP-encapsulated ESP packet from the NAT-T socket. */
   sendEsp(packet: Uint8Array, to: Endpoint): void {
-    this.sendRaw(packet, to, true);
+    if (this.sendRaw(packet, to, true)) this.stats.espBytesSent += packet.byteLength;
   }
 
-  private sendRaw(data: Uint8Array, to: Endpoint, natt: boolean): void {
+  /** @returns whether the datagram was handed to the socket (not dropped by the test setting, transport open) */
+  private sendRaw(data: Uint8Array, to: Endpoint, natt: boolean): boolean {
     const s = natt ? this.natt : this.ike;
-    if (!s || this.closed) return;
+    if (!s || this.closed) return false;
     const rnd = this.options.random ?? Math.random;
     if (this.options.sendDrop && rnd() < this.options.sendDrop) {
       this.stats.sendDropped++;
       this.log.log('NET', 2, `dropping packet to ${to.address}[${to.port}] (sendDrop)`);
-      return;
+      return false;
     }
     this.stats.sent++;
     const go = () => s.send(data, to.port, to.address, (e) => e && this.log.log('NET', 1, `error writing to socket: ${e.message}`));
@@ -124,6 +135,7 @@ export class UdpTransport {
       }, this.options.sendDelay);
       this.timers.add(t);
     } else go();
+    return true;
   }
 
   async close(): Promise<void> {
