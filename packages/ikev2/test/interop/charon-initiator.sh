@@ -8,56 +8,16 @@
 set -euo pipefail
 KIT="${TNC_PEER_KIT:?TNC_PEER_KIT must point to shared/peers/strongswan}"
 . "$KIT/lib.sh"
+. "$(dirname "$0")/charon-common.sh"
 GW_NS=tnc-ikev2-gw
 INST=ikev2-carol
 IDIR="$(instance_dir "$INST")"
 
 case "${1:-}" in
   up)
-    ns_exists "$TNC_PEER_CAROL_NS" || die "run the kit's up.sh first"
-    ns_exists "$GW_NS" || ip netns add "$GW_NS"
-    ip -n "$TNC_PEER_CAROL_NS" link del ikev2a 2>/dev/null || true
-    ip link add ikev2a netns "$TNC_PEER_CAROL_NS" type veth peer name ikev2b netns "$GW_NS"
-    ip -n "$TNC_PEER_CAROL_NS" addr add 192.168.78.254/24 dev ikev2a
-    ip -n "$TNC_PEER_CAROL_NS" link set ikev2a up
-    ip -n "$GW_NS" addr add 192.168.78.1/24 dev ikev2b
-    ip -n "$GW_NS" link set ikev2b up
-    ip -n "$GW_NS" link set lo up
-    for d in x509 x509ca x509ocsp x509aa x509ac x509crl pubkey private rsa ecdsa bliss pkcs8 pkcs12; do mkdir -p "$IDIR/swanctl/$d"; done
-    mkdir -p "$IDIR/run"
-    install -m 644 "$TNC_PEER_DIR/pki/caCert.pem" "$IDIR/swanctl/x509ca/caCert.pem"
-    cat > "$IDIR/strongswan.conf" <<CONF
-charon {
-  load = $(plugins_for_mode libipsec)
-  port = 500
-  port_nat_t = 4500
-  retransmit_tries = 3
-  retransmit_timeout = 2.0
-  plugins {
-    vici { socket = unix://$IDIR/charon.vici }
-    socket-default { fwmark = 0x42 }
-    kernel-netlink { fwmark = !0x42 }
-  }
-  filelog {
-    ikev2carol {
-      path = $IDIR/charon.log
-      time_format = %b %e %T
-      ike_name = yes
-      append = yes
-      flush_line = yes
-      default = 1
-      ike = 2
-      enc = 1
-      tls = 2
-      cfg = 1
-    }
-  }
-}
-swanctl {
-  load = random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints pubkey
-  socket = unix://$IDIR/charon.vici
-}
-CONF
+    link_carol ikev2a ikev2b 192.168.78
+    instance_tree
+    write_strongswan_conf ikev2carol 2 "" ""
     cat > "$IDIR/swanctl/swanctl.conf" <<CONF
 connections {
   ikev2 {
@@ -105,16 +65,9 @@ secrets {
               secret = $CAROL_PASSWORD }
 }
 CONF
-    : > "$IDIR/charon.log"
-    stop_charon "$INST"
-    start_charon "$INST" "$TNC_PEER_CAROL_NS"
-    swanctl_i "$INST" --load-all --noprompt --file "$IDIR/swanctl/swanctl.conf" >/dev/null
-    echo "$IDIR"
+    start_instance "$TNC_PEER_CAROL_NS"
     ;;
-  down)
-    stop_charon "$INST" 2>/dev/null || true
-    if ns_exists "$GW_NS"; then ip netns del "$GW_NS"; fi
-    ;;
+  down) down_instance ;;
   initiate) swanctl_i "$INST" --initiate --ike "${2:-ikev2}" --child "${2:-ikev2}" --timeout 30 ;;
   terminate) swanctl_i "$INST" --terminate --ike "${2:-ikev2}" --timeout 10 ;;
   list) swanctl_i "$INST" --list-sas --raw ;;
