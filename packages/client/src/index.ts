@@ -10,7 +10,7 @@ export type { BatchJson, MessageJson, PaMessageJson, AttributeJson } from './cli
 export { MAX_INPUT_BYTES, type StdinSource } from './cli/input.js';
 export { CliError, ExitCode } from './cli/errors.js';
 export {
-  connectTnc, tncExitCode, TncExitCode, sourceAddressFor,
+  connectTnc, tncExitCode, TncExitCode, sourceAddressFor, DEFAULT_MAX_EAP_ROUNDS,
   type ConnectTncOptions, type TncSession, type TncStatus, type TncStats, type TncChildSa, type TncOutcome,
 } from './stack/connect.js';
 export { TncConnectError, TncConnectErrorCode } from './stack/errors.js';

@@ -49,6 +49,9 @@ export type TncOutcome = 'allowed' | 'isolated' | 'denied';
 /** Process exit codes of `tnc-client up` (and any tool built on `connectTnc`). */
 export const TncExitCode = { ALLOWED: 0, ERROR: 1, ISOLATED: 3, DENIED: 4 } as const;
 
+/** Default of `ConnectTncOptions.maxEapRounds`: far above any real evidence upload, still a bound (see there). */
+export const DEFAULT_MAX_EAP_ROUNDS = 10_000;
+
 /** Options of `connectTnc()`: a plain object (the CLI maps its flags and config file onto it). */
 export interface ConnectTncOptions {
   /** The gateway: address, IKE port (default 500), NAT-T port (default 4500), its identity (IDr and TLS name). */
@@ -89,10 +92,18 @@ export interface ConnectTncOptions {
   maxBatchSize?: number;
   /**
    * EAP-TTLS fragment size of our packets (default 8,000: the IMA log then takes ~20 IKE_AUTH round trips, with IKE
-   * fragmentation; strongSwan's carol uses 1,024, ~170 round trips, which @tncjs/ikev2's initiator refuses: it ends
-   * an EAP conversation after 100 round trips).
+   * fragmentation; strongSwan's carol uses 1,024, ~170 round trips; see `maxEapRounds`).
    */
   ttlsFragmentSize?: number;
+  /**
+   * Most IKE_AUTH round trips the EAP conversation may take (default 10,000; @tncjs/ikev2's own default is 100). Every
+   * EAP-TTLS fragment of the evidence upload costs one, and how much evidence there is (the IMA log grows with every
+   * file the machine runs) is known to nobody before the conversation starts, so the limit is set far above any real
+   * upload: 10,000 rounds carry 80 MB at the default 8,000-byte fragments (10 MB at strongSwan's 1,024). It still
+   * bounds the conversation: a gateway that never ends EAP is given up on after that many answered requests, each of
+   * which also runs under the retransmission limits.
+   */
+  maxEapRounds?: number;
   /** TLS as a strongSwan 5.9 gateway needs (TLS 1.2, legacy renegotiation allowed; default true). */
   strongswanTls?: boolean;
   logger?: Logger;
@@ -331,6 +342,7 @@ export async function connectTnc(options: ConnectTncOptions): Promise<TncSession
     tsi: options.tsi,
     tsr: options.tsr,
     retransmit: options.retransmit,
+    maxEapRounds: options.maxEapRounds ?? DEFAULT_MAX_EAP_ROUNDS,
     transport: { localAddress, ikePort: options.localIkePort, nattPort: options.localNattPort, logger: log },
     logger: counting,
   });
