@@ -1,4 +1,4 @@
-/** `tncjs eventlog`, `tncjs ima` and `tncjs tpm` reach the operator tools of @tncjs/pts and @tncjs/tss. */
+/** `tncjs eventlog`, `tncjs ima`, `tncjs tpm` and `tncjs attest` reach the operator tools of @tncjs/pts, @tncjs/tss and @tncjs/imc-sdk. */
 import { runCli, REPO_ROOT } from './helpers.js';
 
 const LOG = `${REPO_ROOT}test-vectors/attestation/google-go-tpm-tools/internal/test/eventlogs/debian-10.bin`;
@@ -21,6 +21,27 @@ test('tncjs ima and tncjs tpm answer --help', async () => {
     const r = await runCli([tool, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`tncjs ${tool}`));
+  }
+});
+
+test('tncjs attest routes to the attestation database tool (@tncjs/imc-sdk)', async () => {
+  const r = await runCli(['attest', '--help']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/import-ima/);
+  expect(r.stdout).toMatch(/register-aik/);
+});
+
+test('tncjs attest init creates a database and reports its schema version', async () => {
+  const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/tncjs-attest-`);
+  try {
+    const r = await runCli(['attest', `${dir}/a.db`, 'init']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/schema version \d+/);
+    expect(existsSync(`${dir}/a.db`)).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -14,6 +14,7 @@ SYNOPSIS
     tncjs encode pb-tnc [--binary] <json|file|->
     tncjs encode pa-tnc [--binary] <json|file|->
     tncjs --help
+    tncjs eventlog|ima|tpm|attest …   (operator tools, see below)
 
 DESCRIPTION
     decode pb-tnc
@@ -36,6 +37,16 @@ DESCRIPTION
         message with "paMessage" gets its body encoded from it; its "value.body"
         is then ignored (delete "paMessage" to send "value.body" as it is).
         decode followed by encode gives back the input bytes.
+
+OPERATOR TOOLS
+    Each answers --help with its own options.
+    tncjs eventlog <file>      replay a TCG BIOS/UEFI event log (@tncjs/pts).
+    tncjs ima <file>           replay a Linux IMA runtime log (@tncjs/pts).
+    tncjs tpm …                TPM 2.0 information, AIK, quote (@tncjs/tss).
+    tncjs attest <db> …        the Attestation IMV's reference database:
+                               init, import-ima, import-dir, register-aik, trust,
+                               untrust, devices, sessions, files
+                               (@tncjs/imc-sdk).
 
 INPUT
     <file>   a file; - reads standard input.

@@ -4,6 +4,7 @@
  */
 import { toHex } from '@tncjs/common';
 import { runEventlogCli, runImaCli } from '@tncjs/pts';
+import { runAttestCli } from '@tncjs/imc-sdk';
 import { runTpmCli } from '@tncjs/tss';
 import { decodeBatchToJson, decodePaMessageToJson, type RegistryOptions } from './decode.js';
 import { encodeBatchFromJson, encodePaMessageFromJson } from './encode.js';
@@ -46,8 +47,11 @@ interface Invocation {
 
 type Tool = (argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; stdin?: never }) => Promise<number>;
 
-/** `tncjs eventlog|ima <file>` (TCG BIOS/UEFI and Linux IMA logs, @tncjs/pts) and `tncjs tpm …` (@tncjs/tss). */
-const TOOLS: Record<string, Tool> = { eventlog: runEventlogCli, ima: runImaCli, tpm: runTpmCli as Tool };
+/**
+ * `tncjs eventlog|ima <file>` (TCG BIOS/UEFI and Linux IMA logs, @tncjs/pts), `tncjs tpm …` (@tncjs/tss) and
+ * `tncjs attest <database> …` (the Attestation IMV's reference database, @tncjs/imc-sdk).
+ */
+const TOOLS: Record<string, Tool> = { eventlog: runEventlogCli, ima: runImaCli, tpm: runTpmCli as Tool, attest: runAttestCli };
 
 const FORMAT_NAMES: Record<Format, string> = { 'pb-tnc': 'PB-TNC batch', 'pa-tnc': 'PA-TNC message' };
 
