@@ -58,6 +58,11 @@ export interface RetransmitConfig {
 export const STRONGSWAN_RETRANSMIT: RetransmitConfig = { timeout: 4000, base: 1.8, tries: 5 };
 
 export interface InitiatorOptions {
+  /**
+   * The connection name as strongSwan logs it (`home` in `IKE_SA home[1]`, `CHILD_SA home{1}`); default `'tncjs'`.
+   * Every IKE_SA gets a process-wide unique id starting at 1 (`[n]`), every CHILD_SA one too (`{n}`), as in charon.
+   */
+  name?: string;
   /** The responder; `nattPort` (default 4500) is where we float to when a NAT is detected. */
   remote: { address: string; port?: number; nattPort?: number };
   /** IDi, e.g. `carol@strongswan.org` (also the EAP identity). */
@@ -148,9 +153,18 @@ export interface ChildSa {
   keys: ChildKeys;
   /** ESP travels in UDP on port 4500 (NAT detected). */
   udpEncapsulation: boolean;
+  /**
+   * charon's CHILD_SA unique id, process-wide (`home{1}`); a rekeyed CHILD_SA gets a new one. Always set by
+   * `IkeInitiator` (optional in the type so other producers of a `ChildSa` may leave it out).
+   */
+  uniqueId?: number;
 }
 
 export interface EstablishedInfo {
+  /** The connection name (`InitiatorOptions.name`). */
+  name: string;
+  /** charon's IKE_SA unique id, process-wide (`home[1]`); rekeying and reauthentication give the new IKE_SA a new one. */
+  uniqueId: number;
   spiI: string;
   spiR: string;
   proposal: string;
@@ -205,6 +219,23 @@ function espTransforms(p: EspProposalConfig): Transform[] {
 }
 
 const one = (p: Proposal, type: number): Transform | undefined => p.transforms.find((t) => t.type === type);
+/** charon's `%#R` of a selector list: every selector followed by a space (`10.1.0.0/28 `). */
+const tsList = (ts: readonly TrafficSelector[]): string => ts.map((t) => `${describeSelector(t)} `).join('');
+
+/** charon's unique ids: one counter for IKE_SAs, one for CHILD_SAs, shared by every initiator in this process. */
+let lastIkeSaId = 0;
+let lastChildSaId = 0;
+const nextIkeSaId = (): number => ++lastIkeSaId;
+const nextChildSaId = (): number => ++lastChildSaId;
+
+/** Options of `IkeInitiator.connect`. */
+export interface ConnectOptions {
+  /**
+   * Aborting cancels the exchange in flight, sends a best-effort DELETE when IKE_SA_INIT already completed, closes the
+   * sockets and rejects with IkeError ERR_IKE_ABORTED at once (no retransmission timeouts are waited for).
+   */
+  signal?: AbortSignal;
+}
 
 /** An IKEv2 initiator for one IKE_SA. */
 export class IkeInitiator {
@@ -231,6 +262,10 @@ export class IkeInitiator {
   private tunnel?: EspTunnel;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((e: IkeEvent) => void)[] = [];
+  /** The connection name and charon's unique id of the current IKE_SA. */
+  readonly name: string;
+  private uniqueIdValue = nextIkeSaId();
+  private aborted?: IkeError;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Requests from the peer: next expected message ID and the cached response of the last one. */
   private peerExpect = 0;
@@ -247,6 +282,17 @@ export class IkeInitiator {
     this.remote = { address: options.remote.address, port: options.remote.port ?? IKE_PORT };
     this.transport = new UdpTransport({ ...options.transport, logger: options.transport?.logger ?? this.log });
     this.eap = options.eap;
+    this.name = options.name ?? 'tncjs';
+  }
+
+  /** charon's unique id of the current IKE_SA (`home[1]`): process-wide, a new one after rekeying or reauthentication. */
+  get uniqueId(): number {
+    return this.uniqueIdValue;
+  }
+
+  /** `home[1]`, as charon names an IKE_SA in its log. */
+  private get saName(): string {
+    return `${this.name}[${this.uniqueIdValue}]`;
   }
 
   /** Subscribe to rekey, reauthentication, DPD and deletion events. */
@@ -266,19 +312,47 @@ export class IkeInitiator {
   /**
    * Run IKE_SA_INIT and IKE_AUTH; resolves when the IKE_SA (and the CHILD_SA, when the responder accepted one) is
    * established.
-   * @throws IkeError ERR_IKE_TIMEOUT (no answer), ERR_IKE_NOTIFY (error notify), ERR_IKE_EAP, ERR_IKE_AUTH
+   * @example
+   * const ac = new AbortController();
+   * const info = await ike.connect({ signal: AbortSignal.any([ac.signal, AbortSignal.timeout(30_000)]) });
+   * @throws IkeError ERR_IKE_TIMEOUT (no answer), ERR_IKE_NOTIFY (error notify), ERR_IKE_EAP, ERR_IKE_AUTH,
+   *   ERR_IKE_ABORTED (`signal` aborted; the sockets are closed)
    */
-  async connect(): Promise<EstablishedInfo> {
+  async connect(options: ConnectOptions = {}): Promise<EstablishedInfo> {
     if (this.state !== 'idle') throw new TypeError('connect() may be called once');
+    const { signal } = options;
+    if (signal?.aborted) {
+      this.state = 'closed';
+      throw this.abortError(signal);
+    }
     this.state = 'connecting';
     await this.transport.open();
     this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt));
-    try {
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      if (!signal) return;
+      onAbort = () => {
+        const e = this.abortError(signal);
+        this.aborted = e;
+        this.cancelPending(e);
+        reject(e);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    const run = (async () => {
       const t0 = performance.now();
       const init = await this.ikeSaInit();
       const t1 = performance.now();
       const info = await this.ikeAuth(init);
       info.timings = { ikeSaInitMs: t1 - t0, ikeAuthMs: performance.now() - t1 };
+      return info;
+    })();
+    // after an abort the exchange may still be inside the EAP peer; it ends at its next request (see request())
+    run.catch(() => undefined);
+    try {
+      const info = await Promise.race([run, aborted]);
       this.state = 'established';
       this.info = info;
       this.scheduleAll();
@@ -286,11 +360,42 @@ export class IkeInitiator {
     } catch (e) {
       this.state = 'closed';
       this.cancelPending(e as Error);
+      if (this.aborted) await this.abortDelete();
       await this.transport.close();
       this.wipe();
       throw e;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
+
+  private abortError(signal: AbortSignal): IkeError {
+    const reason: unknown = signal.reason;
+    const why = reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : '';
+    return new IkeError(IkeErrorCode.ABORTED, `connecting IKE_SA ${this.saName} to ${this.remote.address} aborted${why}`, { cause: reason });
+  }
+
+  /**
+   * Best effort after an abort: when IKE_SA_INIT completed the responder holds a half-open IKE_SA; tell it with one
+   * INFORMATIONAL DELETE (next message ID, sent once, the response not waited for). A responder still busy with an
+   * earlier request of ours may ignore it (charon serialises requests per IKE_SA and processes it after answering).
+   */
+  private async abortDelete(): Promise<void> {
+    if (!this.skOut || !this.keys) return;
+    this.log.log('IKE', 0, `deleting IKE_SA ${this.saName} between ${this.betweenText()}`);
+    this.log.log('IKE', 1, `sending DELETE for IKE_SA ${this.saName}`);
+    const { packets } = this.sealRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]);
+    this.sendPackets(packets);
+    // dgram resolves the (literal) address on the next tick and then writes at once: let it before the sockets close
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  /** `192.168.0.254[carol@strongswan.org]...192.168.0.1[moon.strongswan.org]` (`%any` before IDr is known). */
+  private betweenText(): string {
+    return `${this.transport.local(this.natt).address}[${this.options.identity}]...${this.remote.address}[${this.peerId ?? '%any'}]`;
+  }
+
+  private peerId?: string;
 
   // ------------------------------------------------------------------ IKE_SA_INIT
 
@@ -301,7 +406,7 @@ export class IkeInitiator {
     let cookie: Uint8Array | undefined;
     const ni = new Uint8Array(randomBytes(32));
     const local = this.transport.local(false);
-    this.log.log('IKE', 1, `initiating IKE_SA to ${this.remote.address}`);
+    this.log.log('IKE', 0, `initiating IKE_SA ${this.saName} to ${this.remote.address}`);
     for (let round = 0; round < 4; round++) {
       const dh = createKeyExchange(group);
       const sa: SecurityAssociationPayload = {
@@ -427,11 +532,13 @@ export class IkeInitiator {
       notify(NotifyType.MULTIPLE_AUTH_SUPPORTED),
       notify(NotifyType.EAP_ONLY_AUTHENTICATION),
     );
+    this.log.log('IKE', 0, `establishing CHILD_SA ${this.name}`);
     let resp = await this.encryptedRequest(ExchangeType.IKE_AUTH, first);
     this.throwOnErrorNotify(resp.payloads);
     const idr = resp.payloads.find((p): p is IdentificationPayload => p.type === PayloadType.IDr);
     if (!idr) throw new IkeError(IkeErrorCode.PROTOCOL, 'first IKE_AUTH response lacks IDr');
     const peerId = formatIdentity(idr);
+    this.peerId = peerId;
     const sigAuth = resp.payloads.find((p): p is AuthenticationPayload => p.type === PayloadType.AUTH);
     if (sigAuth) {
       if (!o.serverCertificates) throw new IkeError(IkeErrorCode.AUTH, 'responder authenticated with a certificate but no serverCertificates validator is configured');
@@ -485,7 +592,7 @@ export class IkeInitiator {
     }
     if (msk) msk.fill(0);
     this.log.log('IKE', 1, `authentication of '${peerId}' with EAP successful`);
-    this.log.log('IKE', 0, `IKE_SA established between ${this.transport.local(this.natt).address}[${o.identity}]...${this.remote.address}[${peerId}]`);
+    this.log.log('IKE', 0, `IKE_SA ${this.saName} established between ${this.betweenText()}`);
     // CHILD_SA
     let child: ChildSa | undefined;
     const csa = resp.payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
@@ -506,10 +613,10 @@ export class IkeInitiator {
       const ck = deriveChildKeys(prfAlg, keys.skD, init.ni, init.nr, bits / 8 + encr.saltSize, integ?.keySize ?? 0);
       child = {
         spiIn, spiOut: cp.spi, encr, encrKeyBits: bits, integ, proposal: describeProposal(cp),
-        tsi: rtsi.selectors, tsr: rtsr.selectors, keys: ck, udpEncapsulation: this.natt,
+        tsi: rtsi.selectors, tsr: rtsr.selectors, keys: ck, udpEncapsulation: this.natt, uniqueId: nextChildSaId(),
       };
       this.options.keylog?.(espKeylogEntry(child, this.transport.local(this.natt).address, this.remote.address, true));
-      this.log.log('CHD', 0, `CHILD_SA established with SPIs ${toHex(spiIn)}_i ${toHex(cp.spi)}_o and TS ${rtsi.selectors.map(describeSelector).join(' ')} === ${rtsr.selectors.map(describeSelector).join(' ')}`);
+      this.log.log('IKE', 0, `CHILD_SA ${this.name}{${child.uniqueId}} established with SPIs ${toHex(spiIn)}_i ${toHex(cp.spi)}_o and TS ${tsList(rtsi.selectors)}=== ${tsList(rtsr.selectors)}`);
     } else if (childErr) {
       this.log.log('CHD', 1, `received ${NOTIFY_NAMES[childErr.notifyType] ?? childErr.notifyType} notify, no CHILD_SA built`);
     }
@@ -518,7 +625,7 @@ export class IkeInitiator {
       this.authLifetime = new DataView(authLifetime.data.buffer, authLifetime.data.byteOffset, 4).getUint32(0);
     }
     return {
-      spiI: toHex(this.spiI), spiR: toHex(this.spiR), proposal: this.proposal, remoteIdentity: peerId, natDetected: { ...this.nat },
+      name: this.name, uniqueId: this.uniqueIdValue, spiI: toHex(this.spiI), spiR: toHex(this.spiR), proposal: this.proposal, remoteIdentity: peerId, natDetected: { ...this.nat },
       mskUsed: msk !== undefined, child, requests: this.stats.requests, retransmits: this.stats.retransmits, exchanges: this.exchanges, timings: { ikeSaInitMs: 0, ikeAuthMs: 0 },
     };
   }
@@ -534,7 +641,8 @@ export class IkeInitiator {
       await this.transport.close();
       return { acknowledged: false };
     }
-    this.log.log('IKE', 1, `deleting IKE_SA with peer ${this.remote.address}`);
+    this.log.log('IKE', 0, `deleting IKE_SA ${this.saName} between ${this.betweenText()}`);
+    this.log.log('IKE', 1, `sending DELETE for IKE_SA ${this.saName}`);
     let acknowledged = false;
     try {
       await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] }]);
@@ -572,6 +680,13 @@ export class IkeInitiator {
 
   /** Build, encrypt (and fragment when needed) a request with the next message ID; resolves with the decrypted response. */
   private async encryptedRequest(exchange: number, payloads: AnyPayload[]): Promise<Received> {
+    if (this.aborted) throw this.aborted;
+    const { id, packets } = this.sealRequest(exchange, payloads);
+    return this.request(id, packets);
+  }
+
+  /** Encode, log, encrypt (and fragment) a request with the next message ID. */
+  private sealRequest(exchange: number, payloads: AnyPayload[]): { id: number; packets: Uint8Array[] } {
     const id = ++this.nextId;
     const header = this.header(exchange, id);
     const w = new Writer();
@@ -581,10 +696,11 @@ export class IkeInitiator {
     this.logMessage('generating', { ...header, payloads }, payloads);
     const packets = sealMaybeFragmented(header, inner, innerType, this.skOut!, { fragment: this.peerFragmentation, limit: this.options.fragmentSize ?? DEFAULT_FRAGMENT_SIZE, natt: this.natt });
     if (packets.length > 1) this.log.log('ENC', 1, `splitting IKE message (${inner.byteLength} bytes) into ${packets.length} fragments`);
-    return this.request(id, packets);
+    return { id, packets };
   }
 
   private request(messageId: number, packets: Uint8Array[]): Promise<Received> {
+    if (this.aborted) return Promise.reject(this.aborted);
     this.stats.requests++;
     return new Promise<Received>((resolve, reject) => {
       const p: Pending = { messageId, packets, resolve, reject, attempt: 0 };
@@ -814,7 +930,7 @@ export class IkeInitiator {
     const child: ChildSa = {
       spiIn, spiOut: choice.peerSpi, encr: choice.encr, encrKeyBits: choice.keyBits, integ: choice.integ,
       proposal: describeProposal({ num: choice.num, protocol: ProtocolId.ESP, spi: spiIn, transforms: choice.transforms }),
-      tsi: old.tsi, tsr: old.tsr, keys, udpEncapsulation: old.udpEncapsulation,
+      tsi: old.tsi, tsr: old.tsr, keys, udpEncapsulation: old.udpEncapsulation, uniqueId: nextChildSaId(),
     };
     return { payloads: out, after: () => this.installChild(child, old, 'peer', choice.group !== undefined) };
   }
@@ -867,8 +983,9 @@ export class IkeInitiator {
         this.lastResponse = undefined;
         this.options.keylog?.(ikeKeylogEntry(this.spiI, this.spiR, s.encr, s.keyBits, s.integ, keys));
         this.log.log('IKE', 4, () => `Sk_d secret => ${toHex(keys.skD)}\nSk_ei secret => ${toHex(keys.skEi)}\nSk_er secret => ${toHex(keys.skEr)}`);
-        this.log.log('IKE', 0, `IKE_SA rekeyed by the peer: ${toHex(old.spiI)}_i ${toHex(old.spiR)}_r → ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
-        if (this.info) Object.assign(this.info, { spiI: toHex(this.spiI), spiR: toHex(this.spiR) });
+        this.uniqueIdValue = nextIkeSaId();
+        this.log.log('IKE', 0, `IKE_SA ${this.saName} rekeyed between ${this.betweenText()} (by the peer): ${toHex(old.spiI)}_i ${toHex(old.spiR)}_r → ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
+        if (this.info) Object.assign(this.info, { spiI: toHex(this.spiI), spiR: toHex(this.spiR), uniqueId: this.uniqueIdValue });
         this.scheduleIke();
         this.emit({ type: 'ike-rekeyed', initiatedBy: 'peer', oldSpiI: toHex(old.spiI), oldSpiR: toHex(old.spiR), spiI: toHex(this.spiI), spiR: toHex(this.spiR) });
       },
@@ -931,7 +1048,8 @@ export class IkeInitiator {
       );
     }
     this.retiring.push(old);
-    this.log.log('CHD', 0, `CHILD_SA rekeyed (${by === 'us' ? 'by us' : 'by the peer'}${pfs ? ', PFS' : ''}): SPIs ${toHex(child.spiIn)}_i ${toHex(child.spiOut)}_o, old ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o`);
+    this.log.log('IKE', 0, `CHILD_SA ${this.name}{${child.uniqueId}} established with SPIs ${toHex(child.spiIn)}_i ${toHex(child.spiOut)}_o and TS ${tsList(child.tsi)}=== ${tsList(child.tsr)}`);
+    this.log.log('CHD', 1, `CHILD_SA ${this.name}{${old.uniqueId}} rekeyed (${by === 'us' ? 'by us' : 'by the peer'}${pfs ? ', PFS' : ''}) to ${this.name}{${child.uniqueId}}: SPIs ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o → ${toHex(child.spiIn)}_i ${toHex(child.spiOut)}_o`);
     this.scheduleChild();
     this.emit({ type: 'child-rekeyed', initiatedBy: by, oldSpiIn: toHex(old.spiIn), spiIn: toHex(child.spiIn), spiOut: toHex(child.spiOut), pfs });
   }
@@ -1008,7 +1126,7 @@ export class IkeInitiator {
         secret?.fill(0);
         const child: ChildSa = {
           spiIn, spiOut: cp.spi, encr, encrKeyBits: bits, integ, proposal: describeProposal(cp), tsi: rtsi.selectors, tsr: rtsr.selectors,
-          keys, udpEncapsulation: this.natt,
+          keys, udpEncapsulation: this.natt, uniqueId: nextChildSaId(),
         };
         this.installChild(child, old, 'us', secret !== undefined);
         // delete the old CHILD_SA (our inbound SPI); the peer answers with its inbound SPI of it
@@ -1066,8 +1184,9 @@ export class IkeInitiator {
       for (const k of Object.values(old.keys)) k.fill(0);
       this.options.keylog?.(ikeKeylogEntry(this.spiI, this.spiR, suite.encr, suite.keyBits, suite.integ, keys));
       this.log.log('IKE', 4, () => `Sk_d secret => ${toHex(keys.skD)}\nSk_ei secret => ${toHex(keys.skEi)}\nSk_er secret => ${toHex(keys.skEr)}`);
-      this.log.log('IKE', 0, `IKE_SA rekeyed: ${toHex(old.spiI)}_i ${toHex(old.spiR)}_r → ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
-      if (this.info) Object.assign(this.info, { spiI: toHex(this.spiI), spiR: toHex(this.spiR) });
+      this.uniqueIdValue = nextIkeSaId();
+      this.log.log('IKE', 0, `IKE_SA ${this.saName} rekeyed between ${this.betweenText()}: ${toHex(old.spiI)}_i ${toHex(old.spiR)}_r → ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
+      if (this.info) Object.assign(this.info, { spiI: toHex(this.spiI), spiR: toHex(this.spiR), uniqueId: this.uniqueIdValue });
       this.scheduleIke();
       const r = { spiI: toHex(this.spiI), spiR: toHex(this.spiR) };
       this.emit({ type: 'ike-rekeyed', initiatedBy: 'us', oldSpiI: toHex(old.spiI), oldSpiR: toHex(old.spiR), ...r });
@@ -1114,7 +1233,7 @@ export class IkeInitiator {
       if (!fresh) throw new TypeError('reauthenticate() needs an EapPeer (argument or the reauthEap option)');
       const oldChild = this.info?.child;
       this.clearTimers();
-      this.log.log('IKE', 1, `reauthenticating IKE_SA ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r (break-before-make)`);
+      this.log.log('IKE', 0, `reauthenticating IKE_SA ${this.saName} (break-before-make): ${toHex(this.spiI)}_i ${toHex(this.spiR)}_r`);
       try {
         await this.encryptedRequest(ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]);
       } catch (e) {
@@ -1132,6 +1251,8 @@ export class IkeInitiator {
       this.remote.port = this.options.remote.port ?? IKE_PORT;
       this.peerFragmentation = false;
       this.authLifetime = undefined;
+      this.peerId = undefined;
+      this.uniqueIdValue = nextIkeSaId();
       this.eap = fresh;
       this.state = 'connecting';
       const t0 = performance.now();
