@@ -12,7 +12,9 @@ export type ConfigErrorCode =
   /** A configuration, secrets, include, CA or password file could not be read. */
   | 'ERR_CONFIG_FILE'
   /** A flag of the flags form is wrong (unknown, missing value, a password on the command line). */
-  | 'ERR_CONFIG_FLAG';
+  | 'ERR_CONFIG_FLAG'
+  /** An IKE/ESP proposal names an algorithm that is unknown or not implemented (`parseIkeProposals`, `parseEspProposals`). */
+  | 'ERR_CONFIG_PROPOSAL';
 
 /**
  * A configuration that cannot be used. `message` is `file:line: reason` when the position is known; `reason` is the

@@ -15,7 +15,8 @@ import {
   checkHost,
   checkIdentity,
   checkLocalAddress,
-  checkProposal,
+  checkEspProposal,
+  checkIkeProposal,
   checkTpm,
   checkTrafficSelector,
   parseAikHandle,
@@ -226,7 +227,7 @@ export function clientConfigFromArgs(a: ParsedArgs, env: Record<string, string |
   };
   const proposals = (flag: string): string[] | undefined => {
     const list = many(a, flag);
-    for (const p of list) ok(checkProposal(p), flag);
+    for (const p of list) ok(flag === 'ike-proposal' ? checkIkeProposal(p) : checkEspProposal(p), flag);
     return list.length ? list : undefined;
   };
 

@@ -17,3 +17,4 @@ export {
 } from './swanctl.js';
 export { parseArgs, clientConfigFromArgs, logLevelsFromArgs, CONNECT_OPTIONS, SESSION_OPTIONS, PASSWORD_ON_ARGV, type OptionSpec, type ParsedArgs } from './flags.js';
 export { toConnectOptions, type ClientConnectOptions } from './connect-options.js';
+export { parseIkeProposals, parseEspProposals } from './proposals.js';

@@ -67,7 +67,8 @@ import {
   checkHost,
   checkIdentity,
   checkLocalAddress,
-  checkProposal,
+  checkEspProposal,
+  checkIkeProposal,
   checkTpm,
   checkTrafficSelector,
   parseAikHandle,
@@ -141,7 +142,7 @@ export function clientConfigFromSettings(conf: SettingsSection, secrets: Setting
     if (first) check(checkLocalAddress(first), localAddrs);
     localAddress = first;
   }
-  const proposals = listOf(conn.values.get('proposals'), checkProposal);
+  const proposals = listOf(conn.values.get('proposals'), checkIkeProposal);
 
   // local and remote authentication rounds (strongSwan allows local-1, local-2 …; one round is supported)
   const local = round(conn, 'local', path);
@@ -195,7 +196,7 @@ export function clientConfigFromSettings(conf: SettingsSection, secrets: Setting
     name: childSection?.name ?? name,
     localTs: listOf(childSection?.values.get('local_ts'), checkTrafficSelector) ?? ['dynamic'],
     remoteTs: listOf(childSection?.values.get('remote_ts'), checkTrafficSelector) ?? ['dynamic'],
-    espProposals: listOf(childSection?.values.get('esp_proposals'), checkProposal),
+    espProposals: listOf(childSection?.values.get('esp_proposals'), checkEspProposal),
   };
 
   const tnc = tncOf(tv, abs);

@@ -1,6 +1,8 @@
 /** Checks of single values shared by the file form and the flags form. Each returns a reason, or undefined when fine. */
 import { isIPv4 } from 'node:net';
 import { parseTpmSpec } from '@tncjs/tss';
+import { ConfigError } from './errors.js';
+import { parseEspProposals, parseIkeProposals } from './proposals.js';
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
@@ -39,9 +41,28 @@ function ipv4ToInt(s: string): number {
 
 const PROPOSAL = /^[a-z0-9_]+(?:-[a-z0-9_]+)*!?$/i;
 
-/** An IKE or ESP proposal in strongSwan syntax (`aes128-sha256-x25519`, `default`); algorithm names are checked by the stack. */
+/** An IKE or ESP proposal in strongSwan syntax (`aes128-sha256-x25519`, `default`): the syntax only. */
 export function checkProposal(s: string): string | undefined {
   return PROPOSAL.test(s) ? undefined : `proposal '${s}' is not in strongSwan syntax (algorithms joined by '-', e.g. aes128-sha256-x25519)`;
+}
+
+/** An IKE proposal: syntax, and every algorithm known and implemented (`parseIkeProposals`). */
+export function checkIkeProposal(s: string): string | undefined {
+  return checkProposal(s) ?? reasonOf(() => parseIkeProposals([s]));
+}
+
+/** An ESP proposal: syntax, and every algorithm known and implemented (`parseEspProposals`). */
+export function checkEspProposal(s: string): string | undefined {
+  return checkProposal(s) ?? reasonOf(() => parseEspProposals([s]));
+}
+
+function reasonOf(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return e instanceof ConfigError ? e.reason : String(e);
+  }
 }
 
 export function checkTpm(s: string): string | undefined {
