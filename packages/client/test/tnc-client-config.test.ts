@@ -85,11 +85,22 @@ describe('swanctl.conf: the carol connection', () => {
         imaLog: '/var/lib/tnc/ima measurements',
         imcConfig: join(FIXTURES, 'tnc_config'),
       },
-      kernel: true,
+      kernel: 'auto',
       log: { levels: {} },
     });
     // the fixture's secrets file is world-readable in git: the loader says so
     expect(warnings.some((w) => w.includes('secrets.conf: readable by'))).toBe(true);
+  });
+
+  test('kernel = yes/no/auto, and ttls_fragment_size in tnc { }, overridden by the connection', () => {
+    expect(fromText(MINIMAL).config.kernel).toBe('auto');
+    expect(fromText(MINIMAL + 'tnc {\n kernel = yes\n}\n').config.kernel).toBe(true);
+    expect(fromText(MINIMAL + 'tnc {\n kernel = no\n}\n').config.kernel).toBe(false);
+    expect(fromText(MINIMAL + 'tnc {\n kernel = auto\n}\n').config.kernel).toBe('auto');
+    expect(fromText(MINIMAL).config.tnc.ttlsFragmentSize).toBeUndefined();
+    expect(fromText(MINIMAL + 'tnc {\n ttls_fragment_size = 1024\n}\n').config.tnc.ttlsFragmentSize).toBe(1024);
+    const conn = MINIMAL.replace('remote_addrs = 192.168.0.1', 'remote_addrs = 192.168.0.1\n ttls_fragment_size = 4000');
+    expect(fromText(conn + 'tnc {\n ttls_fragment_size = 1024\n}\n').config.tnc.ttlsFragmentSize).toBe(4000);
   });
 
   test('the password never shows: JSON, template strings, util.inspect; reveal() gives it', () => {
@@ -185,7 +196,8 @@ describe('swanctl.conf: malformed files give ERR_CONFIG_SYNTAX / ERR_CONFIG_VALU
     ['AIK handle and key', MINIMAL + 'tnc {\n tpm = device\n aik_handle = 0x81010003\n aik_key = a.blob\n}\n', 'ERR_CONFIG_VALUE', 12, /both set/],
     ['AIK without TPM', MINIMAL + 'tnc {\n aik_handle = 0x81010003\n}\n', 'ERR_CONFIG_VALUE', 10, /no TPM/],
     ['bad log spec', MINIMAL + 'tnc {\n log = tnc 9\n}\n', 'ERR_CONFIG_VALUE', 10, /log level 9 out of range/],
-    ['kernel maybe', MINIMAL + 'tnc {\n kernel = maybe\n}\n', 'ERR_CONFIG_VALUE', 10, /yes or no/],
+    ['kernel maybe', MINIMAL + 'tnc {\n kernel = maybe\n}\n', 'ERR_CONFIG_VALUE', 10, /yes, no or auto/],
+    ['TTLS fragment size too small', MINIMAL + 'tnc {\n ttls_fragment_size = 63\n}\n', 'ERR_CONFIG_VALUE', 10, /64\.\.65535/],
     ['no CA', MINIMAL.replace('remote { cacerts = /etc/ca.pem }', ''), 'ERR_CONFIG_VALUE', 1, /no CA certificate/],
     ['empty secret', MINIMAL.replace('secret = Ar3etTnp', 'secret ='), 'ERR_CONFIG_VALUE', 8, /secret is empty/],
   ];
@@ -215,7 +227,7 @@ describe('the flags form (charon-cmd style)', () => {
     expect(fromFlags.source).toBe('flags');
   });
 
-  test('defaults: securityfs logs, kernel on, dynamic TS, EAP-TTLS to an EAP-only gateway, name connect', () => {
+  test('defaults: securityfs logs, kernel auto, dynamic TS, EAP-TTLS to an EAP-only gateway, name connect', () => {
     const c = flags(['--host', 'gw.example.org', '--identity', 'carol', '--cacert', '/etc/ca.pem']);
     expect(c).toMatchObject({
       name: 'connect',
@@ -223,13 +235,17 @@ describe('the flags form (charon-cmd style)', () => {
       eapIdentity: 'carol',
       eapMethod: 'ttls',
       gatewayAuth: 'eap',
-      kernel: true,
+      kernel: 'auto',
       child: { localTs: ['dynamic'], remoteTs: ['dynamic'] },
       tnc: { biosLog: '/sys/kernel/security/tpm0/binary_bios_measurements', imaLog: '/sys/kernel/security/ima/binary_runtime_measurements' },
       log: { levels: {} },
     });
     const d = flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--no-kernel', '--debug', '2', '--log', 'ike=3,tnc=4', '--log', 'pts 1']);
     expect(d.kernel).toBe(false);
+    expect(flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--kernel']).kernel).toBe(true);
+    expect(configError(() => flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--kernel', '--no-kernel'])).message).toMatch(/both given/);
+    expect(flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--ttls-fragment-size', '1024']).tnc.ttlsFragmentSize).toBe(1024);
+    expect(configError(() => flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--ttls-fragment-size', '70000'])).message).toMatch(/64\.\.65535/);
     expect(d.log).toEqual({ defaultLevel: 2, levels: { IKE: 3, TNC: 4, PTS: 1 } });
   });
 
@@ -296,7 +312,10 @@ describe('toConnectOptions: ClientConfig → the stack options', () => {
       biosLog: '/var/lib/tnc/binary_bios_measurements',
       imaLog: '/var/lib/tnc/ima measurements',
       imcConfig: join(FIXTURES, 'tnc_config'),
-      kernel: true,
+      ttlsFragmentSize: undefined,
+      name: 'home',
+      childName: 'home',
+      kernel: 'auto',
       logLevels: { levels: {} },
     });
     o.caCertificates.push('/x');

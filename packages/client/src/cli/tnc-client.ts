@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { Logger, isTncjsError } from '@tncjs/common';
 import { ConfigError, isConfigError } from '../config/errors.js';
-import { CONNECT_OPTIONS, SESSION_OPTIONS, clientConfigFromArgs, logLevelsFromArgs, parseArgs, type OptionSpec, type ParsedArgs } from '../config/flags.js';
+import { CONNECT_OPTIONS, SESSION_OPTIONS, clientConfigFromArgs, kernelFromArgs, logLevelsFromArgs, parseArgs, ttlsFragmentSizeFromArgs, type OptionSpec, type ParsedArgs } from '../config/flags.js';
 import { checkConfigFiles, loadClientConfig } from '../config/swanctl.js';
 import type { ClientConfig } from '../config/types.js';
 import { checkConnectionName } from '../config/values.js';
@@ -117,7 +117,10 @@ function configFromFile(a: ParsedArgs, env: Record<string, string | undefined>):
   const r = loadClientConfig(name, { configFile, secretsFile, env });
   // command-line options override the file
   r.config.log = logLevelsFromArgs(a, r.config.log);
-  if (a.options.has('no-kernel')) r.config.kernel = false;
+  const kernel = kernelFromArgs(a);
+  if (kernel !== undefined) r.config.kernel = kernel;
+  const fragment = ttlsFragmentSizeFromArgs(a);
+  if (fragment !== undefined) r.config.tnc.ttlsFragmentSize = fragment;
   return r;
 }
 

@@ -2,7 +2,7 @@
  * ClientConfig → the plain options object of the network stack (`connectTnc(options)`). The mapping is the only
  * place the password leaves its `Secret` wrapper: the result holds it as a string, so never log or print it.
  */
-import type { AikConfig, ClientConfig, EapMethod, GatewayAuth, LogLevels } from './types.js';
+import type { AikConfig, ClientConfig, EapMethod, GatewayAuth, KernelMode, LogLevels } from './types.js';
 
 /**
  * What the network stack needs to bring up one TNC connection: IKEv2 (EAP-only or certificate gateway) →
@@ -43,8 +43,14 @@ export interface ClientConnectOptions {
   imaLog: string;
   /** tnc_config file naming the IMCs; undefined: the built-in OS and Attestation IMCs. */
   imcConfig?: string;
-  /** Install the CHILD_SA into the kernel (XFRM); false: userspace ESP. */
-  kernel: boolean;
+  /** EAP-TTLS fragment size; undefined: the stack's default (8,000). */
+  ttlsFragmentSize?: number;
+  /** The connection name (`home` in the log's `home[1]` / `home{1}`). */
+  name: string;
+  /** The CHILD_SA's name. */
+  childName: string;
+  /** Install the CHILD_SA into the kernel (XFRM): true must, false never (userspace ESP), 'auto' when the kernel can. */
+  kernel: KernelMode;
   /** Per-subsystem log levels (charon's scale). */
   logLevels: LogLevels;
 }
@@ -76,6 +82,9 @@ export function toConnectOptions(cfg: ClientConfig): ClientConnectOptions {
     biosLog: cfg.tnc.biosLog,
     imaLog: cfg.tnc.imaLog,
     imcConfig: cfg.tnc.imcConfig,
+    ttlsFragmentSize: cfg.tnc.ttlsFragmentSize,
+    name: cfg.name,
+    childName: cfg.child.name,
     kernel: cfg.kernel,
     logLevels: { ...cfg.log, levels: { ...cfg.log.levels } },
   };

@@ -20,6 +20,7 @@ import {
   checkTpm,
   checkTrafficSelector,
   parseAikHandle,
+  parseTtlsFragmentSize,
   splitList,
 } from './values.js';
 
@@ -111,6 +112,8 @@ export const SESSION_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', value: false },
   { name: 'once', value: false },
   { name: 'no-kernel', value: false },
+  { name: 'kernel', value: false },
+  { name: 'ttls-fragment-size', value: true },
   { name: 'debug', value: true },
   { name: 'log', value: true, repeat: true },
   { name: 'help', value: false, short: 'h' },
@@ -152,6 +155,29 @@ const many = (a: ParsedArgs, k: string): string[] => {
 const ok = (problem: string | undefined, flag: string): void => {
   if (problem) throw flagError(`--${flag}: ${problem}`);
 };
+
+/**
+ * `--kernel` (true) / `--no-kernel` (false) / neither (undefined).
+ * @throws ConfigError `ERR_CONFIG_FLAG` when both are given
+ */
+export function kernelFromArgs(a: ParsedArgs): boolean | undefined {
+  const on = a.options.has('kernel');
+  const off = a.options.has('no-kernel');
+  if (on && off) throw flagError('--kernel and --no-kernel both given: give one');
+  return on ? true : off ? false : undefined;
+}
+
+/**
+ * `--ttls-fragment-size N` (undefined when not given).
+ * @throws ConfigError `ERR_CONFIG_FLAG`
+ */
+export function ttlsFragmentSizeFromArgs(a: ParsedArgs): number | undefined {
+  const v = one(a, 'ttls-fragment-size');
+  if (v === undefined) return undefined;
+  const f = parseTtlsFragmentSize(v);
+  if (typeof f === 'string') throw flagError(`--ttls-fragment-size: ${f}`);
+  return f;
+}
 
 /**
  * Log levels from `--debug N` (every subsystem) and `--log ike=2,tnc=3` (repeatable; later wins).
@@ -251,8 +277,8 @@ export function clientConfigFromArgs(a: ParsedArgs, env: Record<string, string |
     caCertificates,
     proposals: proposals('ike-proposal'),
     child: { name, localTs: ts('local-ts'), remoteTs: ts('remote-ts'), espProposals: proposals('esp-proposal') },
-    tnc: { tpm, aik, biosLog: path('bios-log', DEFAULT_BIOS_LOG)!, imaLog: path('ima-log', DEFAULT_IMA_LOG)!, imcConfig: path('imc-config') },
-    kernel: !a.options.has('no-kernel'),
+    tnc: { tpm, aik, biosLog: path('bios-log', DEFAULT_BIOS_LOG)!, imaLog: path('ima-log', DEFAULT_IMA_LOG)!, imcConfig: path('imc-config'), ttlsFragmentSize: ttlsFragmentSizeFromArgs(a) },
+    kernel: kernelFromArgs(a) ?? 'auto',
     log: logLevelsFromArgs(a),
   };
   return { config, warnings };

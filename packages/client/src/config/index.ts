@@ -1,5 +1,5 @@
 /** tnc-client configuration: swanctl.conf-style files, the flags form, and the mapping to the stack's options. */
-export type { ClientConfig, ChildConfig, TncConfig, AikConfig, LogLevels, EapMethod, GatewayAuth } from './types.js';
+export type { ClientConfig, ChildConfig, TncConfig, AikConfig, LogLevels, EapMethod, GatewayAuth, KernelMode } from './types.js';
 export { DEFAULT_BIOS_LOG, DEFAULT_IMA_LOG } from './types.js';
 export { ConfigError, isConfigError, type ConfigErrorCode } from './errors.js';
 export { Secret } from './secret.js';

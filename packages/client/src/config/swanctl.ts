@@ -59,6 +59,7 @@ import {
   type ClientConfig,
   type EapMethod,
   type GatewayAuth,
+  type KernelMode,
   type LogLevels,
   type TncConfig,
 } from './types.js';
@@ -72,7 +73,8 @@ import {
   checkTpm,
   checkTrafficSelector,
   parseAikHandle,
-  parseBool,
+  parseKernelMode,
+  parseTtlsFragmentSize,
   splitList,
 } from './values.js';
 
@@ -96,12 +98,12 @@ export interface ConfigResult {
   warnings: string[];
 }
 
-const CONN_KEYS = new Set(['remote_addrs', 'local_addrs', 'proposals', 'version']);
+const CONN_KEYS = new Set(['remote_addrs', 'local_addrs', 'proposals', 'version', 'ttls_fragment_size']);
 const CONN_SECTIONS = new Set(['local', 'remote', 'children', 'tnc']);
 const LOCAL_KEYS = new Set(['auth', 'id', 'eap_id']);
 const REMOTE_KEYS = new Set(['auth', 'id', 'cacerts']);
 const CHILD_KEYS = new Set(['remote_ts', 'local_ts', 'esp_proposals']);
-const TNC_KEYS = new Set(['tpm', 'aik_handle', 'aik_key', 'bios_log', 'ima_log', 'imc_config', 'x509ca', 'kernel', 'log']);
+const TNC_KEYS = new Set(['tpm', 'aik_handle', 'aik_key', 'bios_log', 'ima_log', 'imc_config', 'x509ca', 'kernel', 'log', 'ttls_fragment_size']);
 
 const valueError = (reason: string, at?: { file: string; line: number }): ConfigError => new ConfigError('ERR_CONFIG_VALUE', reason, at);
 
@@ -200,11 +202,18 @@ export function clientConfigFromSettings(conf: SettingsSection, secrets: Setting
   };
 
   const tnc = tncOf(tv, abs);
+  // ttls_fragment_size: the connection's own setting, else its tnc section's, else the top-level tnc section's
+  const fragV = conn.values.get('ttls_fragment_size') ?? tv('ttls_fragment_size');
+  if (fragV) {
+    const f = parseTtlsFragmentSize(fragV.value);
+    if (typeof f === 'string') throw valueError(f, at(fragV));
+    tnc.ttlsFragmentSize = f;
+  }
   const kernelV = tv('kernel');
-  let kernel = true;
+  let kernel: KernelMode = 'auto';
   if (kernelV) {
-    const b = parseBool(kernelV.value);
-    if (b === undefined) throw valueError(`kernel = ${kernelV.value}: expected yes or no`, at(kernelV));
+    const b = parseKernelMode(kernelV.value);
+    if (b === undefined) throw valueError(`kernel = ${kernelV.value}: expected yes, no or auto`, at(kernelV));
     kernel = b;
   }
   const logV = tv('log');

@@ -50,7 +50,19 @@ export interface TncConfig {
   imaLog: string;
   /** strongSwan tnc_config file naming the IMCs to load (`IMC "OS" …`); undefined: the built-in OS and Attestation IMCs. */
   imcConfig?: string;
+  /**
+   * EAP-TTLS fragment size of our packets (`ttls_fragment_size`, `--ttls-fragment-size`); undefined: the stack's
+   * default (8,000 bytes; strongSwan's charon uses 1,024, which takes eight times the IKE_AUTH round trips).
+   */
+  ttlsFragmentSize?: number;
 }
+
+/**
+ * Whether the CHILD_SA goes into the kernel (XFRM): `true` forces it (the connection fails when the kernel refuses,
+ * as strongSwan's CHILD_SA does), `false` keeps ESP in userspace, `'auto'` installs it when the kernel has ESP
+ * support and otherwise says once that the userspace ESP data path is used.
+ */
+export type KernelMode = boolean | 'auto';
 
 /** One connection, ready for the network stack. Paths are absolute or relative to the working directory. */
 export interface ClientConfig {
@@ -84,8 +96,11 @@ export interface ClientConfig {
   child: ChildConfig;
   /** Attestation settings. */
   tnc: TncConfig;
-  /** Install the CHILD_SA into the kernel (XFRM); false (`--no-kernel`, `kernel = no`): userspace ESP only. */
-  kernel: boolean;
+  /**
+   * Install the CHILD_SA into the kernel (XFRM): `'auto'` (default: when the kernel can), `true` (`--kernel`,
+   * `kernel = yes`: must), `false` (`--no-kernel`, `kernel = no`: userspace ESP only).
+   */
+  kernel: KernelMode;
   /** Log levels (`--debug N`, `--log ike=2,tnc=3`, or `log = …` in the `tnc` section). */
   log: LogLevels;
 }

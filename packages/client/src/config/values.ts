@@ -106,6 +106,17 @@ export function parseBool(s: string): boolean | undefined {
   return undefined;
 }
 
+/** `kernel =`: a boolean, or `auto`. */
+export function parseKernelMode(s: string): boolean | 'auto' | undefined {
+  return s.toLowerCase() === 'auto' ? 'auto' : parseBool(s);
+}
+
+/** EAP-TTLS fragment size: 64 (RFC 5281's smallest useful) … 65,535 (the EAP length field). */
+export function parseTtlsFragmentSize(s: string): number | string {
+  const n = /^\d{1,6}$/.test(s) ? Number(s) : NaN;
+  return n >= 64 && n <= 65535 ? n : `TTLS fragment size '${s}': expected bytes, 64..65535 (default 8000; strongSwan uses 1024)`;
+}
+
 /** A comma (or blank) separated list, as strongSwan's list settings. */
 export function splitList(s: string): string[] {
   return s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
