@@ -11,8 +11,10 @@ export { MAX_INPUT_BYTES, type StdinSource } from './cli/input.js';
 export { CliError, ExitCode } from './cli/errors.js';
 export {
   connectTnc, tncExitCode, TncExitCode, sourceAddressFor, DEFAULT_MAX_EAP_ROUNDS,
-  type ConnectTncOptions, type TncSession, type TncStatus, type TncStats, type TncChildSa, type TncOutcome,
+  type ConnectTncOptions, type TncSession, type TncStatus, type TncStats, type TncChildSa, type TncOutcome, type TncKernelStatus,
 } from './stack/connect.js';
+export { loadTrust, type TrustSource } from './stack/trust.js';
+export { loadAikKeyFile, parseAikKeyFile } from './stack/aik-key.js';
 export { TncConnectError, TncConnectErrorCode } from './stack/errors.js';
 export {
   runTncClient,

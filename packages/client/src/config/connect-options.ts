@@ -9,8 +9,8 @@ import type { AikConfig, ClientConfig, EapMethod, GatewayAuth, KernelMode, LogLe
  * EAP-TTLS → EAP-MD5 → PT-EAP → PB-TNC → IMCs with TPM attestation.
  */
 export interface ClientConnectOptions {
-  /** The gateway (IPv4 address or DNS name; IKE on UDP 500, then 4500). */
-  remote: { address: string };
+  /** The gateway (IPv4 address or DNS name; IKE on UDP 500, then 4500, unless ports are given). */
+  remote: { address: string; port?: number; nattPort?: number };
   /** Our source address; undefined: chosen by the routing table. */
   localAddress?: string;
   /** The gateway's identity (IDr, and the name its certificate must carry); undefined: any. */
@@ -65,7 +65,7 @@ export function toConnectOptions(cfg: ClientConfig): ClientConnectOptions {
     return concrete.length ? concrete : undefined;
   };
   return {
-    remote: { address: cfg.remote.address },
+    remote: { ...cfg.remote },
     localAddress: cfg.localAddress,
     remoteIdentity: cfg.remoteIdentity,
     identity: cfg.identity,

@@ -20,6 +20,7 @@ import {
   checkTpm,
   checkTrafficSelector,
   parseAikHandle,
+  parsePort,
   parseTtlsFragmentSize,
   splitList,
 } from './values.js';
@@ -126,6 +127,8 @@ export const CONNECT_OPTIONS: readonly OptionSpec[] = [
   { name: 'host', value: true },
   { name: 'local-address', value: true },
   { name: 'remote-identity', value: true },
+  { name: 'remote-port', value: true },
+  { name: 'remote-natt-port', value: true },
   { name: 'identity', value: true },
   { name: 'eap-identity', value: true },
   { name: 'eap-password-file', value: true },
@@ -155,6 +158,18 @@ const many = (a: ParsedArgs, k: string): string[] => {
 const ok = (problem: string | undefined, flag: string): void => {
   if (problem) throw flagError(`--${flag}: ${problem}`);
 };
+
+function remoteOf(a: ParsedArgs, address: string): ClientConfig['remote'] {
+  const remote: ClientConfig['remote'] = { address };
+  for (const [flag, field] of [['remote-port', 'port'], ['remote-natt-port', 'nattPort']] as const) {
+    const v = one(a, flag);
+    if (v === undefined) continue;
+    const p = parsePort(v, `--${flag}`);
+    if (typeof p === 'string') throw flagError(p);
+    remote[field] = p;
+  }
+  return remote;
+}
 
 /**
  * `--kernel` (true) / `--no-kernel` (false) / neither (undefined).
@@ -266,7 +281,7 @@ export function clientConfigFromArgs(a: ParsedArgs, env: Record<string, string |
   const config: ClientConfig = {
     name,
     source: 'flags',
-    remote: { address: host },
+    remote: remoteOf(a, host),
     localAddress,
     remoteIdentity,
     identity,

@@ -74,6 +74,7 @@ import {
   checkTrafficSelector,
   parseAikHandle,
   parseKernelMode,
+  parsePort,
   parseTtlsFragmentSize,
   splitList,
 } from './values.js';
@@ -98,7 +99,7 @@ export interface ConfigResult {
   warnings: string[];
 }
 
-const CONN_KEYS = new Set(['remote_addrs', 'local_addrs', 'proposals', 'version', 'ttls_fragment_size']);
+const CONN_KEYS = new Set(['remote_addrs', 'local_addrs', 'remote_port', 'remote_natt_port', 'proposals', 'version', 'ttls_fragment_size']);
 const CONN_SECTIONS = new Set(['local', 'remote', 'children', 'tnc']);
 const LOCAL_KEYS = new Set(['auth', 'id', 'eap_id']);
 const REMOTE_KEYS = new Set(['auth', 'id', 'cacerts']);
@@ -137,6 +138,14 @@ export function clientConfigFromSettings(conf: SettingsSection, secrets: Setting
   if (!remoteAddrs || !splitList(remoteAddrs.value).length) throw valueError(`${path}: remote_addrs is missing (the gateway's address)`, at(conn));
   const remoteAddress = splitList(remoteAddrs.value)[0];
   check(checkHost(remoteAddress), remoteAddrs);
+  const remote$ = { address: remoteAddress } as ClientConfig['remote'];
+  for (const [key, field] of [['remote_port', 'port'], ['remote_natt_port', 'nattPort']] as const) {
+    const v = conn.values.get(key);
+    if (!v) continue;
+    const p = parsePort(v.value, key);
+    if (typeof p === 'string') throw valueError(p, at(v));
+    remote$[field] = p;
+  }
   let localAddress: string | undefined;
   const localAddrs = conn.values.get('local_addrs');
   if (localAddrs) {
@@ -224,7 +233,7 @@ export function clientConfigFromSettings(conf: SettingsSection, secrets: Setting
     name,
     source: 'file',
     configFile: options.configFile,
-    remote: { address: remoteAddress },
+    remote: remote$,
     localAddress,
     remoteIdentity,
     identity: id.value,

@@ -72,8 +72,12 @@ export interface ClientConfig {
   source: 'file' | 'flags';
   /** The configuration file, when `source` is `file`. */
   configFile?: string;
-  /** The gateway: the first of `remote_addrs` (IPv4 address or DNS name); `--host`. */
-  remote: { address: string };
+  /**
+   * The gateway: the first of `remote_addrs` (IPv4 address or DNS name; `--host`), its IKE port (`remote_port`,
+   * `--remote-port`; default 500) and NAT-T port (tncjs' `remote_natt_port`, `--remote-natt-port`; default 4500 — for
+   * gateways such as tnc-gateway listening on other ports). Ports are only set when configured.
+   */
+  remote: { address: string; port?: number; nattPort?: number };
   /** Our address (`local_addrs`, `--local-address`); undefined: chosen by the routing table. */
   localAddress?: string;
   /** The identity the gateway must prove (`remote.id`, `--remote-identity`); undefined: any (`%any`). */

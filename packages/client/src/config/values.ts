@@ -106,6 +106,12 @@ export function parseBool(s: string): boolean | undefined {
   return undefined;
 }
 
+/** A UDP port 1..65535. */
+export function parsePort(s: string, what: string): number | string {
+  const n = /^\d{1,5}$/.test(s) ? Number(s) : NaN;
+  return n >= 1 && n <= 65535 ? n : `${what} '${s}': expected a UDP port, 1..65535`;
+}
+
 /** `kernel =`: a boolean, or `auto`. */
 export function parseKernelMode(s: string): boolean | 'auto' | undefined {
   return s.toLowerCase() === 'auto' ? 'auto' : parseBool(s);

@@ -10,6 +10,10 @@ export const TncConnectErrorCode = {
   IKE: 'ERR_TNC_IKE',
   /** Operation not possible in this state (no CHILD_SA). */
   STATE: 'ERR_TNC_STATE',
+  /** The kernel refused the CHILD_SA (`kernel: true`); `cause` has the IkeError ERR_IKE_KERNEL. */
+  KERNEL: 'ERR_TNC_KERNEL',
+  /** The `signal` was aborted while connecting. */
+  ABORTED: 'ERR_TNC_ABORTED',
 } as const;
 
 export class TncConnectError extends TncjsError {}
