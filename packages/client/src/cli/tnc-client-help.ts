@@ -19,8 +19,17 @@ const SESSION_OPTS = `    --json            structured output: one JSON object p
                       progress indicator.
     --once            close the connection right after the assessment (exit
                       status tells the result) instead of holding it.
-    --no-kernel       do not install the CHILD_SA into the kernel (userspace
-                      ESP only).
+    --kernel          install the CHILD_SA into the kernel (XFRM) or fail
+                      (status 1) when the kernel refuses it, as strongSwan
+                      fails the CHILD_SA.
+    --no-kernel       never install it: userspace ESP data path. Without
+                      either: install when the kernel has ESP support, else
+                      say so once in the log and use the userspace path.
+                      CHILD_SA SPIs are always logged; the keys of a
+                      userspace CHILD_SA only at level 4 (--log chd=4).
+    --ttls-fragment-size N
+                      EAP-TTLS fragment size, 64..65535 (default 8000;
+                      strongSwan's 1024 takes ~8 times the IKE round trips).
     --debug N         log level N (-1..4) for every subsystem.
     --log SPEC        per-subsystem levels, e.g. --log ike=2,tnc=3,pts=2
                       (charon's subsystems: dmn mgr ike chd job cfg knl net
@@ -82,7 +91,8 @@ NAME
 
 SYNOPSIS
     tnc-client up <conn> [--config FILE] [--secrets FILE] [--json] [--once]
-                  [--no-kernel] [--debug N] [--log SPEC]
+                  [--kernel|--no-kernel] [--ttls-fragment-size N]
+                  [--debug N] [--log SPEC]
 
 DESCRIPTION
     Reads connection <conn> from a swanctl.conf-style file, connects (IKEv2,
@@ -105,7 +115,14 @@ CONFIGURATION
 
     connections.<conn>.remote_addrs    gateway (first entry; IPv4 or DNS name)
     connections.<conn>.local_addrs     our address (optional)
-    connections.<conn>.proposals       IKE proposals (optional)
+    connections.<conn>.remote_port     gateway IKE port (default 500)
+    connections.<conn>.remote_natt_port  gateway NAT-T port (default 4500;
+                                       tncjs extension)
+    connections.<conn>.proposals       IKE proposals (optional), strongSwan
+                                       syntax: aes128/192/256, aes*gcm16,
+                                       sha1/256/384/512, prfsha*, modp2048,
+                                       modp3072, ecp256, ecp384, x25519,
+                                       default; others are refused
     connections.<conn>.local.auth      eap-ttls (inner EAP-MD5) or eap-md5
     connections.<conn>.local.id        our IKE identity
     connections.<conn>.local.eap_id    our EAP identity (default local.id)
@@ -116,14 +133,18 @@ CONFIGURATION
     connections.<conn>.children.<child>.local_ts / remote_ts / esp_proposals
     tnc.tpm           device:/dev/tpmrm0 or swtpm:tcp://host:port
     tnc.aik_handle    persistent AIK handle (0x81010003), or
-    tnc.aik_key       AIK key blob file
+    tnc.aik_key       AIK key file: TPM2B_PUBLIC then TPM2B_PRIVATE
+                      (cat aik.pub aik.priv), loaded under the SRK
     tnc.bios_log      default
                       ${DEFAULT_BIOS_LOG}
     tnc.ima_log       default
                       ${DEFAULT_IMA_LOG}
     tnc.imc_config    tnc_config file naming the IMCs
     tnc.x509ca        CA directory (default x509ca next to the config file)
-    tnc.kernel        yes/no;  tnc.log   levels, e.g. 'ike 1, tnc 2'
+    tnc.kernel        yes, no or auto (default auto, see --kernel)
+    tnc.ttls_fragment_size   EAP-TTLS fragment size (default 8000; also
+                      allowed directly in connections.<conn>)
+    tnc.log           levels, e.g. 'ike 1, tnc 2'
     connections.<conn>.tnc { … } overrides the top-level tnc section.
     secrets.eap-<name>.id / .secret    EAP password for that identity
 
@@ -159,6 +180,8 @@ OPTIONS
     --identity ID           our IKE identity. Required.
     --eap-identity ID       our EAP identity (default --identity).
     --remote-identity ID    the gateway's identity (default: any).
+    --remote-port P         gateway IKE port (default 500).
+    --remote-natt-port P    gateway NAT-T port (default 4500).
     --eap-password-file F   file holding the EAP password (one line).
     --cacert FILE|DIR       CA certificate(s) for the gateway; repeatable.
                             Required.
@@ -172,7 +195,8 @@ OPTIONS
     --esp-proposal P        ESP proposal (repeatable), e.g. aes128gcm16.
     --tpm SPEC              device:/dev/tpmrm0 or swtpm:tcp://host:port.
     --aik-handle H          persistent AIK handle, e.g. 0x81010003.
-    --aik-key FILE          AIK key blob (instead of --aik-handle).
+    --aik-key FILE          AIK key file, TPM2B_PUBLIC then TPM2B_PRIVATE
+                            (instead of --aik-handle).
     --bios-log FILE         default
                             ${DEFAULT_BIOS_LOG}
     --ima-log FILE          default
