@@ -92,6 +92,18 @@ describe('swanctl.conf: the carol connection', () => {
     expect(warnings.some((w) => w.includes('secrets.conf: readable by'))).toBe(true);
   });
 
+  test('remote_port and remote_natt_port (file), --remote-port and --remote-natt-port (flags)', () => {
+    const flags = (argv: string[]) => clientConfigFromArgs(parseArgs(argv, CONNECT_OPTIONS), { TNC_EAP_PASSWORD: 'x' }).config;
+    expect(fromText(MINIMAL).config.remote).toEqual({ address: '192.168.0.1' });
+    const conn = MINIMAL.replace('remote_addrs = 192.168.0.1', 'remote_addrs = 192.168.0.1\n remote_port = 5000\n remote_natt_port = 5001');
+    expect(fromText(conn).config.remote).toEqual({ address: '192.168.0.1', port: 5000, nattPort: 5001 });
+    const bad = configError(() => fromText(MINIMAL.replace('remote_addrs = 192.168.0.1', 'remote_addrs = 192.168.0.1\n remote_port = 70000')));
+    expect(bad).toMatchObject({ code: 'ERR_CONFIG_VALUE', line: 3 });
+    expect(bad.message).toMatch(/remote_port '70000': expected a UDP port/);
+    expect(flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--remote-port', '4000', '--remote-natt-port', '4001']).remote).toEqual({ address: '10.0.0.1', port: 4000, nattPort: 4001 });
+    expect(configError(() => flags(['--host', '10.0.0.1', '--identity', 'c', '--cacert', '/c', '--remote-port', '0'])).code).toBe('ERR_CONFIG_FLAG');
+  });
+
   test('kernel = yes/no/auto, and ttls_fragment_size in tnc { }, overridden by the connection', () => {
     expect(fromText(MINIMAL).config.kernel).toBe('auto');
     expect(fromText(MINIMAL + 'tnc {\n kernel = yes\n}\n').config.kernel).toBe(true);

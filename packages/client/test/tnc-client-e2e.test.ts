@@ -11,7 +11,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { Logger } from '@tncjs/common';
+import { Logger, Writer } from '@tncjs/common';
+import { TPM_RH, aikTemplate, srkTemplate, writePublic2b, writeTpm2b } from '@tncjs/tss';
 import { probeKernelEsp, type KernelEspProbe } from '@tncjs/ikev2';
 import { TncGateway, type GatewaySession } from '../../gateway/src/index.js';
 import { platformTpm, seedBiosEvents, seedImaFiles, bootMachine, type Machine } from '../../../test-support/seed-machine.js';
@@ -33,10 +34,20 @@ interface Carol {
 }
 
 /** carol's machine: swtpm booted as in the seed; the test's own TPM connection is closed so tnc-client can connect. */
-async function bootCarol(tamper?: number): Promise<Carol> {
+async function bootCarol(tamper?: number, aikKeyFile?: string): Promise<Carol> {
   const t = await platformTpm();
   try {
     const machine = await bootMachine(t.tpm, seedBiosEvents(), seedImaFiles(), { tamperImaEntry: tamper });
+    if (aikKeyFile) {
+      // a second AIK kept as a key file (tpm2_create's .pub and .priv, concatenated), not made persistent
+      const srk = await t.tpm.createPrimary(TPM_RH.OWNER, srkTemplate('rsa'));
+      const created = await t.tpm.create(srk.handle, aikTemplate('rsa'));
+      await t.tpm.flushContext(srk.handle);
+      const w = new Writer(4096);
+      writePublic2b(w, created.public);
+      writeTpm2b(w, created.private);
+      writeFileSync(aikKeyFile, w.finish());
+    }
     return { swtpm: t.swtpm, machine };
   } finally {
     await t.tpm.close();
@@ -145,7 +156,7 @@ beforeAll(async () => {
   pwFile = join(tmp, 'password');
   writeFileSync(pwFile, PASSWORD + '\n');
   chmodSync(pwFile, 0o600);
-  carol = await bootCarol();
+  carol = await bootCarol(undefined, join(tmp, 'aik.blob'));
   probe = await probeKernelEsp();
 });
 afterAll(async () => {
@@ -321,6 +332,20 @@ tnc {
       const p = tncClient(connectArgs(carol!, g, ['--once', '--no-kernel', '--log', 'chd=4']), { TNC_EAP_PASSWORD: PASSWORD });
       expect(await p.exit).toEqual({ code: 0, signal: null });
       expect(p.err()).toMatch(/\[CHD\] CHILD_SA home\{\d+\} keys: encr_i [0-9a-f]{40} integ_i {2}encr_r [0-9a-f]{40} integ_r $/m);
+    } finally {
+      await g.gw.close();
+    }
+  });
+
+  test('--aik-key: the AIK loaded from a key file (TPM2B_PUBLIC + TPM2B_PRIVATE) quotes; compliant, exit 0', async () => {
+    const g = await startGateway(carol!);
+    try {
+      const args = connectArgs(carol!, g, ['--once']);
+      args.splice(args.indexOf('--aik-handle'), 2, '--aik-key', join(tmp, 'aik.blob'));
+      const p = tncClient(args, { TNC_EAP_PASSWORD: PASSWORD });
+      expect(await p.exit).toEqual({ code: 0, signal: null });
+      expect(p.err()).toContain(`[PTS] using AIK from '${join(tmp, 'aik.blob')}' of TPM '${carol!.swtpm.spec}'`);
+      expect(p.err()).toContain("[TNC] PB-TNC assessment result is 'compliant'");
     } finally {
       await g.gw.close();
     }
