@@ -8,14 +8,11 @@
 // Run after `npm run build` (bash scripts/demo.sh does everything): node examples/full-demo.mjs [--tampered] [--json]
 // --tampered edits one IMA entry after the PCRs were extended: 'non-compliant' / 'Quarantined', exit code 3.
 // Exit codes: 0 Access Allowed, 3 Quarantined, 4 Access Denied, 1 error.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger, formatTime } from '@tncjs/common';
 import { icmpEchoRequest, parseIcmpEcho } from '@tncjs/ikev2';
 import { TncGateway } from '@tncjs/gateway';
 import { connectTnc } from '@tncjs/client';
-import { bootSeedMachine, makeThrowawayPki, stopSwtpm } from './seed-machine.mjs';
+import { bootSeedMachine, makeThrowawayPki, stopSwtpm, demoHostLogger, demoWorkDir } from './seed-machine.mjs';
 
 const json = process.argv.includes('--json');
 const tampered = process.argv.includes('--tampered');
@@ -23,30 +20,11 @@ process.stdout.on('error', () => process.exit(0));
 const enc = new TextEncoder();
 const say = (text) => !json && process.stdout.write(`${text}\n`);
 
-function hostLogger(host, thread) {
-  return new Logger({
-    defaultLevel: 1,
-    json,
-    thread,
-    sink: (line) => process.stdout.write(json ? `${line.slice(0, -1)},"host":"${host.trim()}"}\n` : `${formatTime(new Date())} ${host} tncjs: ${line}`.replace(/\n?$/, '\n')),
-  });
-}
-const carolLog = hostLogger('carol', 15);
-const moonLog = hostLogger('moon ', 5);
+const carolLog = demoHostLogger('carol', 15, { json });
+const moonLog = demoHostLogger('moon ', 5, { json });
 
 // ---- a private swtpm and a work directory, always removed ---------------------------------------------------------
-const work = mkdtempSync(join(tmpdir(), 'tncjs-full-demo-'));
-let swtpm;
-let cleaned = false;
-function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  if (swtpm && swtpm.exitCode === null) swtpm.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
-const fail = (msg) => { process.stderr.write(`full-demo: ${msg}\n`); cleanup(); process.exit(1); };
+const { work, own, cleanup, fail } = demoWorkDir('tncjs-full-demo-');
 
 
 // ---- throwaway PKI (openssl CLI), carol's TPM and boot: the seed's 23 BIOS events and 1,287 IMA entries ------------
@@ -64,7 +42,7 @@ try {
 } catch (e) {
   fail(e.message);
 }
-swtpm = machine.swtpm;
+own(machine.swtpm);
 const tpm = machine.tpm;
 const tSetup = Date.now();
 
@@ -145,6 +123,6 @@ else {
   say(`${st.ikeExchanges} IKE exchanges (+1 INFORMATIONAL), ${st.bytesSent} bytes carol→moon, ${st.bytesReceived} bytes moon→carol, ${st.batches.sent + st.batches.received} PB-TNC batches: ${st.batches.list.join(', ')}`);
   say(`PKI ${summary.ms.pki} ms, swtpm + AIK + logs ${summary.ms.swtpmAikLogs} ms, IKE_SA_INIT → CHILD_SA ${summary.ms.connect} ms, → DELETE ${summary.ms.connectToDelete} ms`);
 }
-await stopSwtpm(swtpm);
+await stopSwtpm(machine.swtpm);
 cleanup();
 process.exitCode = session.exitCode;

@@ -4,10 +4,12 @@
 // made with the openssl CLI.
 // Everything lives in `work` (a temporary directory the caller removes); swtpm is stopped by PID via `stop()`.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, createConnection } from 'node:net';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { Logger, formatTime } from '@tncjs/common';
 import { Tpm, TPM_ALG, createAik } from '@tncjs/tss';
 import { encodeEventLog, encodeImaLog, dngField, nngField, EventType } from '@tncjs/pts';
 
@@ -25,6 +27,40 @@ const canConnect = (port) => new Promise((resolve) => {
   s.once('connect', () => { s.destroy(); resolve(true); });
   s.once('error', () => resolve(false));
 });
+
+/**
+ * A demo host's logger: strongSwan-format lines prefixed with a syslog-like time and host name (`carol`, `moon `),
+ * or JSON lines with a `host` field.
+ */
+export function demoHostLogger(host, thread, { json = false, levels } = {}) {
+  return new Logger({
+    defaultLevel: 1,
+    levels,
+    json,
+    thread,
+    sink: (line) => process.stdout.write(json ? `${line.slice(0, -1)},"host":"${host.trim()}"}\n` : `${formatTime(new Date())} ${host} tncjs: ${line}`.replace(/\n?$/, '\n')),
+  });
+}
+
+/**
+ * A demo's temporary work directory, removed on exit, SIGINT and SIGTERM together with the swtpm given to `own()`.
+ * `fail(msg)` prints to stderr, cleans up and exits 1.
+ */
+export function demoWorkDir(prefix) {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  let swtpm;
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    if (swtpm && swtpm.exitCode === null) swtpm.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
+  const fail = (msg) => { process.stderr.write(`${prefix.replace(/-$/, '')}: ${msg}\n`); cleanup(); process.exit(1); };
+  return { work, own: (proc) => { swtpm = proc; }, cleanup, fail };
+}
 
 /** Start swtpm on two free loopback ports; `proc` is the child (stop it by PID with `stopSwtpm`). */
 export async function startSwtpm(work) {
