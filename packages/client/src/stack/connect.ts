@@ -3,7 +3,8 @@
  * EAP-MD5 → PT-EAP → PB-TNC → the OS and Attestation IMCs with a TPM (swtpm or the kernel's resource manager).
  *
  * `connectTnc()` resolves with a session once the gateway decided: `allowed` / `isolated` (IKE_SA and CHILD_SA up, or
- * not when the gateway refuses isolated clients) or `denied` (EAP failed after the gateway's Access Denied). Anything
+ * not when the gateway refuses isolated clients; `allowed` too when the gateway ran no TNC assessment but let the
+ * IKE_SA up, as a plain strongSwan gateway does) or `denied` (EAP failed after the gateway's Access Denied). Anything
  * else (no answer, wrong password, untrusted gateway certificate, TPM unreachable) rejects with a `TncConnectError`.
  */
 import { readFileSync } from 'node:fs';
@@ -135,7 +136,8 @@ export interface ConnectTncOptions {
    * file the machine runs) is known to nobody before the conversation starts, so the limit is set far above any real
    * upload: 10,000 rounds carry 80 MB at the default 8,000-byte fragments (10 MB at strongSwan's 1,024). It still
    * bounds the conversation: a gateway that never ends EAP is given up on after that many answered requests, each of
-   * which also runs under the retransmission limits.
+   * which also runs under the retransmission limits. The same number bounds the EAP-TTLS packets the TTLS peer
+   * accepts (its `maxPackets`), one per round.
    */
   maxEapRounds?: number;
   /** TLS as a strongSwan 5.9 gateway needs (TLS 1.2, legacy renegotiation allowed; default true). */
@@ -240,6 +242,31 @@ function outcomeOf(recommendation: number | undefined): TncOutcome {
   if (recommendation === AccessRecommendation.ALLOWED) return 'allowed';
   if (recommendation === AccessRecommendation.ISOLATED) return 'isolated';
   return 'denied';
+}
+
+/**
+ * The outcome of a finished connection attempt. With the IKE_SA established the gateway let us in: its PB-TNC access
+ * recommendation names how far, and a gateway that ran no TNC assessment at all (no PT-EAP, or PT-EAP without a
+ * recommendation, like a plain strongSwan gateway) is `allowed`, as strongSwan's carol simply comes up then. Without
+ * the IKE_SA only an Access Denied or Quarantined recommendation is an outcome (`denied`/`isolated`); anything else is
+ * a failure (`undefined`).
+ * @param established whether IKE_AUTH completed (the IKE_SA is up)
+ * @param tncRan whether the gateway started PT-EAP (our TNC client connection exists)
+ * @param recommendation the PB-TNC access recommendation received, if any
+ * @returns the outcome and, when the gateway gave none, the log line that says so
+ */
+export function decideTncOutcome(established: boolean, tncRan: boolean, recommendation: number | undefined): { outcome: TncOutcome; note?: string } | undefined {
+  if (recommendation !== undefined) {
+    const outcome = outcomeOf(recommendation);
+    return established || outcome !== 'allowed' ? { outcome } : undefined;
+  }
+  if (!established) return undefined;
+  return {
+    outcome: 'allowed',
+    note: tncRan
+      ? 'gateway sent no PB-TNC access recommendation; IKE_SA established, access as the gateway configured it'
+      : 'gateway ran no TNC assessment (no PT-EAP); IKE_SA established, access as the gateway configured it',
+  };
 }
 
 /** The exit code for a session or an error (0 allowed, 3 isolated, 4 denied, 1 error). */
@@ -425,9 +452,14 @@ export async function connectTnc(options: ConnectTncOptions): Promise<TncSession
     },
   });
   const secrets = new MemorySecretsStore({ [eapIdentity]: options.password });
+  const maxEapRounds = options.maxEapRounds ?? DEFAULT_MAX_EAP_ROUNDS;
   let methods;
   if (eapMethod === 'ttls') {
-    const ttlsOptions = { validator, fragmentSize: options.ttlsFragmentSize ?? DEFAULT_FRAGMENT_SIZE, logger: log, phase2: [md5Factory(secrets), ptEap] };
+    // every EAP-TTLS packet of the gateway arrives in an IKE_AUTH round: the same bound as maxEapRounds (the TTLS
+    // peer's own default, 1,000, would end a large upload first: 50,000 IMA entries at 1,024-byte fragments need more)
+    const ttlsOptions = {
+      validator, fragmentSize: options.ttlsFragmentSize ?? DEFAULT_FRAGMENT_SIZE, maxPackets: maxEapRounds, logger: log, phase2: [md5Factory(secrets), ptEap],
+    };
     methods = [(options.strongswanTls ?? true) ? strongswanTtlsPeerFactory(ttlsOptions) : ttlsPeerFactory(ttlsOptions)];
   } else {
     methods = [md5Factory(secrets), ptEap];
@@ -448,7 +480,7 @@ export async function connectTnc(options: ConnectTncOptions): Promise<TncSession
     tsi: options.tsi,
     tsr: options.tsr,
     retransmit: options.retransmit,
-    maxEapRounds: options.maxEapRounds ?? DEFAULT_MAX_EAP_ROUNDS,
+    maxEapRounds,
     serverCertificates: gatewayAuth === 'pubkey' ? { validator, authorities: trust.der } : undefined,
     transport: { localAddress, ikePort: options.localIkePort, nattPort: options.localNattPort, logger: log },
     logger: log,
@@ -468,14 +500,16 @@ export async function connectTnc(options: ConnectTncOptions): Promise<TncSession
     await releaseTpm();
     throw aborted();
   }
-  if (!info && !(result && result.recommendation !== undefined && outcomeOf(result.recommendation) !== 'allowed')) {
+  const decision = decideTncOutcome(info !== undefined, tnc !== undefined, result?.recommendation);
+  if (!decision) {
     await ike.close().catch(() => {});
     await releaseTpm();
     const code = isTncjsError(failure) ? failure.code : 'ERR_UNKNOWN';
     throw new TncConnectError(TncConnectErrorCode.IKE, `connecting to ${options.gateway.address} failed (${code}): ${(failure as Error)?.message ?? 'unknown error'}`, { cause: failure });
   }
 
-  const outcome = outcomeOf(result?.recommendation);
+  const outcome = decision.outcome;
+  if (decision.note) log.log('TNC', 1, decision.note);
   const recommendation = result?.recommendation !== undefined ? ACCESS_RECOMMENDATION_NAMES[result.recommendation] : undefined;
   const assessment = result?.assessment !== undefined ? ASSESSMENT_RESULT_NAMES[result.assessment] : undefined;
   const reasons = (result?.reasons ?? []).map((r) => r.reason);
