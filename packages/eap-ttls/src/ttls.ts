@@ -31,6 +31,7 @@ import { decodeTtlsData, encodeTtlsData, isTtlsAck, TtlsFlag, TTLS_HEADER_SIZE, 
 import { DEFAULT_FRAGMENT_SIZE, DEFAULT_MAX_TLS_MESSAGE_SIZE, fragmentTlsMessage, TtlsReassembler } from './fragmentation.js';
 import { AvpCode, AvpStream, describeAvp, eapMessageAvp, type Avp } from './avp.js';
 import { TlsChannel } from './tls-channel.js';
+import { CertificateRequestScanner } from './tls-certificate-request.js';
 import { deriveTtlsKeys, type Tls13KeyDerivation } from './keys.js';
 import type { CertificateValidator } from './x509/validator.js';
 
@@ -298,6 +299,8 @@ export class EapTtlsPeer extends TtlsMethod {
   private validated = false;
   private readonly identity: string;
   private readonly serverIdentity: string | undefined;
+  /** Reads the server's TLS 1.2 flight for a CertificateRequest (node:tls does not report it). */
+  private readonly certRequest = new CertificateRequestScanner();
 
   constructor(private readonly options: TtlsPeerOptions & { identity: string }) {
     super(options);
@@ -359,6 +362,7 @@ export class EapTtlsPeer extends TtlsMethod {
         this.log.log('TLS', 2, `received EAP_TTLS fragment (${d.data.byteLength} bytes)`);
         return this.ack(ctx.identifier);
       }
+      if (!this.channel.secure) this.certRequest.push(message);
       out = await this.exchange(message);
     }
     const f = this.failed as EapError | undefined;
@@ -376,15 +380,25 @@ export class EapTtlsPeer extends TtlsMethod {
     }
     this.channel = new TlsChannel('client', o, (ch) => {
       this.negotiated(ch);
-      if (!this.options.clientCertificate) this.log.log('TLS', 1, `no TLS peer certificate found for '${this.identity}', skipping client authentication`);
       ch.track(this.validateServer(ch));
     }, this.common.keylog);
+    // the server's close_notify after phase 2 (strongSwan's gateway sends one): node:tls answers it with ours
+    this.channel.socket.once('end', () => {
+      this.log.log('TLS', 1, 'received TLS close notify');
+      this.log.log('TLS', 1, 'sending TLS close notify');
+    });
   }
 
   private async validateServer(ch: TlsChannel): Promise<void> {
     try {
       await this.options.validator.validate(peerChain(ch.socket), this.serverIdentity, this.log, 'server');
       this.validated = true;
+      // as strongSwan's TLS peer, after the server's certificate: the CertificateRequest (TLS 1.2; one line per CA)
+      const cas = this.certRequest.authorities;
+      if (cas) {
+        for (const dn of cas) this.log.log('TLS', 1, `received TLS cert request for '${dn}'`);
+        if (!this.options.clientCertificate) this.log.log('TLS', 1, `no TLS peer certificate found for '${this.identity}', skipping client authentication`);
+      }
     } catch (e) {
       const err = e instanceof EapError ? e : new CertificateError(CertErrorCode.INVALID, (e as Error).message, undefined, { cause: e });
       this.log.log('TLS', 1, `server authentication failed: ${err.message}`);

@@ -19,7 +19,7 @@ export class EapIdentityPeer implements EapMethod {
 
   process(p: EapPacket, ctx: EapMethodContext): EapMethodResult {
     if (p.data.byteLength) this.log.log('IKE', 2, `EAP-Identity request carries displayable message '${safeText(p.data)}'`);
-    this.log.log('IKE', 1, `sending EAP identity '${this.identity}'`);
+    this.log.log('IKE', 2, `sending EAP identity '${this.identity}'`);
     return { status: 'continue', packet: { code: EapCode.RESPONSE, identifier: ctx.identifier, type: EapType.IDENTITY, data: encodeUtf8(this.identity) } };
   }
 }

@@ -104,6 +104,7 @@ export class EapPeer {
   private async answer(p: EapPacket): Promise<EapPacket | undefined> {
     const type = methodTypeOf(p);
     if (type.type === EapType.IDENTITY) {
+      this.log.log('IKE', 1, `server requested ${describeMethodType(type)} authentication (id 0x${hex2(p.identifier)})`);
       const r = new EapIdentityPeer(this.options.identity, this.log).process(p, { identifier: p.identifier });
       return r.status === 'continue' ? r.packet : undefined;
     }

@@ -88,7 +88,7 @@ export function decodeMessage(b: Uint8Array): IkeMessage {
 export function describeMessage(m: Pick<IkeMessage, 'exchange' | 'response' | 'messageId' | 'payloads'>, inner?: readonly AnyPayload[]): string {
   const shown = inner ?? m.payloads;
   const ex = EXCHANGE_NAMES[m.exchange] ?? `EXCHANGE_${m.exchange}`;
-  return `${ex} ${m.response ? 'response' : 'request'} ${m.messageId} [ ${shown.map(describePayload).join(' ')} ]`;
+  return `${ex} ${m.response ? 'response' : 'request'} ${m.messageId} [${shown.map((p) => ` ${describePayload(p)}`).join('')} ]`;
 }
 
 /** `spiI_i spiR_r` in strongSwan's hex form for logs. */

@@ -172,7 +172,7 @@ describe('RFC 7296 §1.3.2 / §2.18 IKE_SA rekeying', () => {
       expect.stringMatching(/^generating CREATE_CHILD_SA request \d+ \[ SA No KE \]$/),
       expect.stringMatching(/^parsed CREATE_CHILD_SA response \d+ \[ SA No KE \]$/),
       expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ D \]$/),
-      expect.stringMatching(/^parsed INFORMATIONAL response \d+ \[ {2}\]$/),
+      expect.stringMatching(/^parsed INFORMATIONAL response \d+ \[ \]$/),
     ]);
     expect(responder.activeSas).toBe(1);
     expect(await ping(client, 1)).toMatchObject({ seq: 1, checksumOk: true });
@@ -220,7 +220,7 @@ describe('RFC 7296 §1.4 liveness checks (DPD)', () => {
     const { responder, initiator, events } = await pair({ initiator: { dpdDelay: 0.2, retransmit: { timeout: 300, base: 1.2, tries: 2 } } });
     const info = await initiator.connect();
     await nextEvent(initiator, 'dpd');
-    expect(info.exchanges).toContainEqual(expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ {2}\]$/));
+    expect(info.exchanges).toContainEqual(expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ \]$/));
     await responder.close(); // the peer disappears
     const dead = (await nextEvent(initiator, 'dead')) as { error: { code: string; message: string } };
     expect(dead.error).toMatchObject({ code: 'ERR_IKE_TIMEOUT', message: expect.stringMatching(/is dead \(liveness check unanswered after 2 retransmits\)/) });
@@ -233,7 +233,7 @@ describe('RFC 7296 §1.4 liveness checks (DPD)', () => {
     const { responder, initiator } = await pair();
     const info = await initiator.connect();
     await initiator.checkLiveness();
-    expect(info.exchanges.slice(-2)).toEqual([expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ {2}\]$/), expect.stringMatching(/^parsed INFORMATIONAL response \d+ \[ {2}\]$/)]);
+    expect(info.exchanges.slice(-2)).toEqual([expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ \]$/), expect.stringMatching(/^parsed INFORMATIONAL response \d+ \[ \]$/)]);
     await initiator.close();
     await responder.close();
   }, 30_000);

@@ -48,10 +48,29 @@ export abstract class PtEapMethod implements EapMethod {
   abstract readonly role: EapRole;
   protected readonly log: Logger;
   protected started = false;
+  private pbValue?: PbTncConnection;
 
-  constructor(protected readonly pb: PbTncConnection, logger?: Logger) {
+  /**
+   * @param pb the PB-TNC connection, or a function creating it when first needed (the peer creates its IF-TNCCS
+   *   connection when the server's Start arrives, after "EAP_PT_EAP version is v1", as strongSwan does)
+   */
+  constructor(private readonly pbSource: PbTncConnection | (() => PbTncConnection), logger?: Logger) {
     this.log = logger ?? getLogger();
-    this.log.log('TNC', 1, `PT-EAP transport: IF-T for Tunneled EAP 2.0 with maximum PA-TNC message size of ${pb.maxMessageSize} bytes`);
+    if (typeof pbSource !== 'function') void this.pb;
+  }
+
+  /** The carried PB-TNC connection (created on first use when given as a function). */
+  protected get pb(): PbTncConnection {
+    if (!this.pbValue) {
+      this.pbValue = typeof this.pbSource === 'function' ? this.pbSource() : this.pbSource;
+      this.log.log('TNC', 2, `PT-EAP transport: IF-T for Tunneled EAP 2.0 with maximum PA-TNC message size of ${this.pbValue.maxMessageSize} bytes`);
+    }
+    return this.pbValue;
+  }
+
+  /** Whether the PB-TNC connection exists yet. */
+  protected get hasConnection(): boolean {
+    return this.pbValue !== undefined;
   }
 
   abstract process(p: EapPacket, ctx: EapMethodContext): EapMethodResult | Promise<EapMethodResult>;
@@ -108,7 +127,7 @@ export class PtEapPeer extends PtEapMethod {
 
   /** An (outer) EAP-Success is acceptable once the server's decision arrived or PB-TNC closed. */
   canSucceed(): boolean {
-    return this.resultReceived || this.pb.closed;
+    return this.resultReceived || (this.hasConnection && this.pb.closed);
   }
 }
 

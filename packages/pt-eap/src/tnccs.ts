@@ -49,9 +49,14 @@ const batchType = (b: Uint8Array): number | undefined => {
 export class PtEapTnccsPeer extends PtEapMethod {
   readonly role: EapRole = 'peer';
   private result = false;
+  private readonly tnccs: () => TnccsClientEndpoint;
 
-  constructor(private readonly tnccs: TnccsClientEndpoint, logger?: Logger) {
-    super(tnccs.pb, logger);
+  /** @param tnccs the endpoint, or a function creating it when the server's Start arrives (see `PtEapMethod`) */
+  constructor(tnccs: TnccsClientEndpoint | (() => TnccsClientEndpoint), logger?: Logger) {
+    let endpoint: TnccsClientEndpoint | undefined;
+    const get = typeof tnccs === 'function' ? () => (endpoint ??= tnccs()) : () => tnccs;
+    super(() => get().pb, logger);
+    this.tnccs = get;
   }
 
   async process(p: EapPacket, ctx: EapMethodContext): Promise<EapMethodResult> {
@@ -62,20 +67,20 @@ export class PtEapTnccsPeer extends PtEapMethod {
       this.log.log('TLS', 1, `EAP_PT_EAP version is v${d.version}`);
       if (d.version !== 1) return this.fail(PtEapErrorCode.VERSION, `received EAP_PT_EAP packet with unsupported version v${d.version}`);
       this.started = true;
-      return this.message(ctx.identifier, await this.tnccs.start());
+      return this.message(ctx.identifier, await this.tnccs().start());
     }
     if (!this.started) return this.fail(PtEapErrorCode.STATE, 'EAP_PT_EAP start packet expected');
     if (d.version !== 1) return this.fail(PtEapErrorCode.VERSION, `received EAP_PT_EAP packet with unsupported version v${d.version}`);
     let next: Uint8Array | undefined;
     if (d.data.byteLength) {
       if (batchType(d.data) === BatchType.RESULT) this.result = true;
-      next = await this.tnccs.receive(d.data);
+      next = await this.tnccs().receive(d.data);
     }
     return this.message(ctx.identifier, next);
   }
 
   canSucceed(): boolean {
-    return this.result || this.pb.closed;
+    return this.result || (this.hasConnection && this.pb.closed);
   }
 }
 
@@ -123,9 +128,12 @@ export function ptEapTnccsPeerFactory(options: PtEapTnccsOptions<TnccsClientEndp
     methodType: { type: EapType.PT_EAP },
     create: (ctx) => {
       if (ctx.role !== 'peer') throw new TypeError('ptEapTnccsPeerFactory is for the EAP peer role');
-      const e = options.endpoint({ identity: ctx.identity, serverIdentity: ctx.serverIdentity });
-      options.onEndpoint?.(e);
-      return new PtEapTnccsPeer(e, options.logger ?? ctx.logger);
+      // the IF-TNCCS connection is created when the server's Start arrives (strongSwan's order of log lines)
+      return new PtEapTnccsPeer(() => {
+        const e = options.endpoint({ identity: ctx.identity, serverIdentity: ctx.serverIdentity });
+        options.onEndpoint?.(e);
+        return e;
+      }, options.logger ?? ctx.logger);
     },
   };
 }

@@ -66,7 +66,7 @@ describe('our initiator ← rekeys and DPD started by Debian charon 5.9.8 as res
     expect(out.exchanges).toContainEqual(expect.stringMatching(/^generating CREATE_CHILD_SA response \d+ \[ SA No KE TSi TSr \]$/));
     expect(out.exchanges).toContainEqual(expect.stringMatching(/^parsed CREATE_CHILD_SA request \d+ \[ SA No KE \]$/));
     expect(out.exchanges).toContainEqual(expect.stringMatching(/^generating CREATE_CHILD_SA response \d+ \[ SA No KE \]$/));
-    expect(out.exchanges).toContainEqual(expect.stringMatching(/^parsed INFORMATIONAL request \d+ \[ {2}\]$/)); // charon's DPD
+    expect(out.exchanges).toContainEqual(expect.stringMatching(/^parsed INFORMATIONAL request \d+ \[ \]$/)); // charon's DPD
     // ESP on the newest CHILD_SA after all rekeys, then our DELETE (as responder of the rekeyed IKE_SA) acknowledged
     expect(out.pingAfterHold).toEqual({ src: '10.3.0.1', seq: 300, checksumOk: true });
     const last = childRekeys[childRekeys.length - 1];

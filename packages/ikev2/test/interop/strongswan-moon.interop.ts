@@ -91,7 +91,7 @@ describe('moon (strongSwan 5.9.8), gateway "ttls": EAP-only authentication throu
     const r = run({});
     expect(r.ok).toBe(true);
     expect(r.delete).toEqual({ acknowledged: true });
-    expect(r.exchanges!.slice(-2)).toEqual([expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ D \]$/), expect.stringMatching(/^parsed INFORMATIONAL response \d+ \[ {2}\]$/)]);
+    expect(r.exchanges!.slice(-2)).toEqual([expect.stringMatching(/^generating INFORMATIONAL request \d+ \[ D \]$/), expect.stringMatching(/^parsed INFORMATIONAL response \d+ \[ \]$/)]);
     const log = logSince(m);
     const id = /IKE_SA ttls\[(\d+)\] established/.exec(log)![1];
     expect(log).toContain(`received DELETE for IKE_SA ttls[${id}]`);
@@ -224,10 +224,10 @@ describe('moon: rekeying and liveness initiated by us (RFC 7296 §1.3, §2.8, §
       'generating CREATE_CHILD_SA request 8 [ SA No KE ]',
       'parsed CREATE_CHILD_SA response 8 [ SA No KE ]',
       'generating INFORMATIONAL request 9 [ D ]',
-      'generating INFORMATIONAL request 0 [  ]', // DPD on the new IKE_SA: message IDs restarted at 0
-      'parsed INFORMATIONAL response 0 [  ]',
+      'generating INFORMATIONAL request 0 [ ]', // DPD on the new IKE_SA: message IDs restarted at 0
+      'parsed INFORMATIONAL response 0 [ ]',
       'generating INFORMATIONAL request 1 [ D ]',
-      'parsed INFORMATIONAL response 1 [  ]',
+      'parsed INFORMATIONAL response 1 [ ]',
     ]));
     expect(r.delete).toEqual({ acknowledged: true });
     const log = logSince(m);
