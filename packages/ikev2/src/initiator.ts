@@ -16,7 +16,7 @@ import {
   decodePayloads, describeProposal, describeSelector, encodePayloads, formatIdentity, identificationBody, isErrorNotify,
   keyLength, notify, parseIdentity, selectorFromCidr, type AnyPayload, type AuthenticationPayload, type EapPayload,
   type EncryptedFragmentPayload, type EncryptedPayload, type IdentificationPayload, type KeyExchangePayload,
-  type NoncePayload, type NotifyPayload, type CertificatePayload, type Proposal, type SecurityAssociationPayload, type TrafficSelector,
+  narrowTrafficSelectors, type NoncePayload, type NotifyPayload, type CertificatePayload, type Proposal, type SecurityAssociationPayload, type TrafficSelector,
   type TrafficSelectorPayload, type Transform,
 } from './payloads/index.js';
 import { ENCRS, INTEGS, PRFS, type EncrAlg, type IntegAlg, type PrfAlg } from './crypto/algorithms.js';
@@ -561,6 +561,8 @@ export class IkeInitiator {
       const ep = resp.payloads.find((p): p is EapPayload => p.type === PayloadType.EAP);
       if (!ep) throw new IkeError(IkeErrorCode.PROTOCOL, 'IKE_AUTH response without EAP payload during EAP');
       const answer = await eap.process(ep.data);
+      // charon logs this once it has handled the first EAP request of a responder that sent no AUTH (RFC 5998)
+      if (rounds === 0 && !sigAuth) this.log.log('IKE', 1, 'allow mutual EAP-only authentication');
       if (eap.outcome === 'failure') {
         throw new IkeError(IkeErrorCode.EAP, `EAP method ${eap.lastMethod ? eap.lastMethod.type : ''} failed${eap.error ? `: ${eap.error.message}` : ''}`, { cause: eap.error });
       }
@@ -569,8 +571,8 @@ export class IkeInitiator {
       resp = await this.encryptedRequest(ExchangeType.IKE_AUTH, [{ type: 48, data: answer } as EapPayload]);
       this.throwOnErrorNotify(resp.payloads);
     }
+    // the EAP peer logged "EAP method EAP_TTLS succeeded, MSK established"
     const msk = eap.msk;
-    this.log.log('IKE', 1, `EAP method succeeded, ${msk ? 'MSK established' : 'no MSK established'}`);
     if (!sigAuth && !msk) {
       // RFC 5998 §4: EAP-only needs a mutually authenticating, key-generating method; without an MSK the responder
       // would be authenticated by nothing but SK_pr, which any man in the middle knows
@@ -582,6 +584,7 @@ export class IkeInitiator {
     const peerSecret = msk ?? keys.skPr;
     const ourAuth = sharedKeyAuth(prfAlg, ourSecret, signedOctets(prfAlg, init.request, init.nr, keys.skPi, identificationBody(idi)));
     this.log.log('IKE', 4, () => `AUTH = ${toHex(ourAuth)}`);
+    this.log.log('IKE', 1, `authentication of '${o.identity}' (myself) with EAP`);
     resp = await this.encryptedRequest(ExchangeType.IKE_AUTH, [{ type: 39, method: AuthMethod.PSK, data: ourAuth } as AuthenticationPayload]);
     this.throwOnErrorNotify(resp.payloads);
     const auth = resp.payloads.find((p): p is AuthenticationPayload => p.type === PayloadType.AUTH);
@@ -593,6 +596,7 @@ export class IkeInitiator {
     if (msk) msk.fill(0);
     this.log.log('IKE', 1, `authentication of '${peerId}' with EAP successful`);
     this.log.log('IKE', 0, `IKE_SA ${this.saName} established between ${this.betweenText()}`);
+    this.planIke();
     // CHILD_SA
     let child: ChildSa | undefined;
     const csa = resp.payloads.find((p): p is SecurityAssociationPayload => p.type === PayloadType.SA);
@@ -609,6 +613,12 @@ export class IkeInitiator {
       const bits = e && keyLength(e);
       if (!ours || !encr || !bits || e.id !== ours.encr || bits !== ours.keyBits || (!encr.aead && !integ) || cp.spi.byteLength !== 4) {
         throw new IkeError(IkeErrorCode.PROTOCOL, `responder chose a CHILD_SA proposal we did not offer: ${describeProposal(cp)}`);
+      }
+      // RFC 7296 §2.9: the responder may narrow our selectors, never widen them
+      const within = (got: readonly TrafficSelector[], offered: readonly TrafficSelector[]) =>
+        got.length > 0 && got.every((g) => { const n = narrowTrafficSelectors([g], offered); return n.length === 1 && equalBytes(n[0].start, g.start) && equalBytes(n[0].end, g.end) && n[0].startPort === g.startPort && n[0].endPort === g.endPort && n[0].ipProtocol === g.ipProtocol; });
+      if (!within(rtsi.selectors, tsi) || !within(rtsr.selectors, tsr)) {
+        throw new IkeError(IkeErrorCode.PROTOCOL, `responder's traffic selectors ${tsList(rtsi.selectors)}=== ${tsList(rtsr.selectors)}are not within ours (${tsList(tsi)}=== ${tsList(tsr)})`);
       }
       const ck = deriveChildKeys(prfAlg, keys.skD, init.ni, init.nr, bits / 8 + encr.saltSize, integ?.keySize ?? 0);
       child = {
@@ -1312,15 +1322,29 @@ export class IkeInitiator {
     if (this.authLifetime !== undefined) {
       const margin = this.options.reauthMargin ?? this.authLifetime * 0.1;
       const inS = Math.max(0, this.authLifetime - margin);
-      this.log.log('IKE', 1, `received AUTH_LIFETIME of ${this.authLifetime}s, scheduling reauthentication in ${inS}s`);
+      this.log.log('IKE', 1, `received AUTH_LIFETIME of ${this.authLifetime}s, scheduling reauthentication in ${Math.round(inS)}s`);
       this.emit({ type: 'auth-lifetime', seconds: this.authLifetime, reauthInSeconds: inS });
       if (this.options.reauthEap) this.timer('reauth', inS * 1000, () => this.background('reauthentication', this.reauthenticate()));
     }
   }
 
+  /** This IKE_SA's rekey and expiry times, drawn (with jitter) and logged as charon does once it is established. */
+  private ikePlan?: { rekeyMs?: number; expireMs?: number };
+
+  private planIke(): void {
+    this.ikePlan = undefined;
+    if (!this.options.ikeLifetime) return;
+    const plan = lifetimeSchedule(this.options.ikeLifetime);
+    if (plan.rekeyMs !== undefined) this.log.log('IKE', 1, `scheduling rekeying in ${Math.round(plan.rekeyMs / 1000)}s`);
+    if (plan.expireMs !== undefined) this.log.log('IKE', 1, `maximum IKE_SA lifetime ${Math.round(plan.expireMs / 1000)}s`);
+    this.ikePlan = plan;
+  }
+
   private scheduleIke(): void {
     if (!this.options.ikeLifetime) return;
-    const { rekeyMs, expireMs } = lifetimeSchedule(this.options.ikeLifetime);
+    if (!this.ikePlan) this.planIke();
+    const { rekeyMs, expireMs } = this.ikePlan!;
+    this.ikePlan = undefined; // the next IKE_SA (rekeyed) draws its own
     if (rekeyMs !== undefined) this.timer('ike-rekey', rekeyMs, () => this.background('IKE_SA rekeying', this.rekeyIkeSa()));
     if (expireMs !== undefined) {
       this.timer('ike-expire', expireMs, () => {
@@ -1362,13 +1386,15 @@ export class IkeInitiator {
 
   /**
    * The userspace ESP data path of the CHILD_SA (UDP-encapsulated on port 4500; RFC 3948). Packets in and out are
-   * whole IPv4 datagrams.
+   * whole IPv4 datagrams. One tunnel per initiator: calling it again returns the same tunnel (a second one would
+   * restart the sequence numbers under the same keys); it follows CHILD_SA rekeys and reauthentication.
    * @throws IkeError when no CHILD_SA was established or ESP would not be UDP-encapsulated
    */
   openEspTunnel(): EspTunnel {
     const c = this.info?.child;
     if (!c) throw new IkeError(IkeErrorCode.PROTOCOL, 'no CHILD_SA established');
     if (!c.udpEncapsulation) throw new IkeError(IkeErrorCode.PROTOCOL, 'userspace ESP needs UDP encapsulation (no NAT detected)');
+    if (this.tunnel) return this.tunnel;
     const out = new EspSa({ spi: c.spiOut, encr: c.encr, encrKey: c.keys.encrI.slice(), integ: c.integ, integKey: c.keys.integI.slice() });
     const inb = new EspSa({ spi: c.spiIn, encr: c.encr, encrKey: c.keys.encrR.slice(), integ: c.integ, integKey: c.keys.integR.slice() });
     const tunnel = new EspTunnel(out, inb, (p) => this.transport.sendEsp(p, this.remote), this.log);

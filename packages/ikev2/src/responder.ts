@@ -2,7 +2,10 @@
  * IKEv2 responder (RFC 7296) for EAP-only initiators (RFC 5998), the gateway role of strongSwan's "ttls" connection:
  * IKE_SA_INIT (proposal choice by our preference, INVALID_KE_PAYLOAD, NAT detection, fragmentation support),
  * IKE_AUTH with the EAP conversation delegated to an `EapAuthenticator`, AUTH from the MSK (or SK_p), the first
- * CHILD_SA, INFORMATIONAL (DELETE). Retransmitted requests get the cached response. One UDP transport, many IKE_SAs.
+ * CHILD_SA, INFORMATIONAL (DELETE). Retransmitted requests get the cached response. One UDP transport, many IKE_SAs:
+ * received ESP is demultiplexed by its SPI to the tunnel of the CHILD_SA it belongs to, traffic selectors are narrowed
+ * per IKE_SA (RFC 7296 §2.9, with an optional per-SA policy, e.g. a remediation subnet for isolated clients), and IKE
+ * and ESP bytes are counted per IKE_SA.
  */
 import { randomBytes } from 'node:crypto';
 import { Reader, Writer, Logger, equalBytes, getLogger, toHex } from '@tncjs/common';
@@ -12,9 +15,9 @@ import { IkeError } from './errors.js';
 import { decodeMessage, describeMessage, encodeMessage, type IkeMessage } from './message.js';
 import {
   decodePayloads, describeProposal, encodePayloads, formatIdentity, identificationBody, keyLength, notify, parseIdentity,
-  selectorFromCidr, type AnyPayload, type AuthenticationPayload, type EapPayload, type EncryptedFragmentPayload,
+  selectorFromCidr, describeSelector, narrowTrafficSelectors, type AnyPayload, type AuthenticationPayload, type EapPayload, type EncryptedFragmentPayload,
   type EncryptedPayload, type IdentificationPayload, type KeyExchangePayload, type NoncePayload, type NotifyPayload,
-  type Proposal, type SecurityAssociationPayload, type TrafficSelectorPayload, type Transform,
+  type Proposal, type SecurityAssociationPayload, type TrafficSelector, type TrafficSelectorPayload, type Transform,
 } from './payloads/index.js';
 import { ENCRS, INTEGS, PRFS } from './crypto/algorithms.js';
 import { createKeyExchange } from './crypto/diffie-hellman.js';
@@ -33,16 +36,44 @@ import { Esn, TransformAttr } from './constants.js';
 import type { DeletePayload } from './payloads/index.js';
 import type { EncrAlg, IntegAlg } from './crypto/algorithms.js';
 
+/** The IKE_SA an EAP authenticator or a CHILD_SA policy is asked for (SPIs in hex, as in every event). */
+export interface ResponderSaRef {
+  spiI: string;
+  spiR: string;
+  peer: Endpoint;
+  peerIdentity: string;
+}
+
+/**
+ * The CHILD_SA policy of one IKE_SA (`ResponderOptions.childPolicy`): traffic selectors that replace the configured
+ * `localTs`/`remoteTs` for this SA (the proposal is narrowed to them), or `refuse` — the IKE_SA is established, the
+ * CHILD_SA is answered with TS_UNACCEPTABLE (RFC 7296 §1.2) and `refuse` is logged as the reason.
+ */
+export type ChildSaPolicy = { localTs?: string[]; remoteTs?: string[] } | { refuse: string };
+
 export interface ResponderOptions {
   /** Our IDr, e.g. `moon.strongswan.org`. */
   identity: string;
-  /** A fresh EAP authenticator for each IKE_SA (the initiator's IDi is passed for `requestIdentity: false`). */
-  eap: (peerIdentity: string) => EapAuthenticator;
+  /**
+   * A fresh EAP authenticator for each IKE_SA (the initiator's IDi is passed for `requestIdentity: false`; `sa` names
+   * the IKE_SA, so that what the EAP conversation decides can be linked to it by SPI rather than by identity).
+   */
+  eap: (peerIdentity: string, sa: ResponderSaRef) => EapAuthenticator;
   /** Acceptable proposals in our order of preference (DH groups too). */
   ike?: IkeProposalConfig[];
   esp?: EspProposalConfig[];
-  /** Our side of the CHILD_SA (TSr), CIDR; default 0.0.0.0/0. */
+  /** Our side of the CHILD_SA (TSr), CIDR; default 0.0.0.0/0. The initiator's TSr is narrowed to it (RFC 7296 §2.9). */
   localTs?: string[];
+  /**
+   * The initiator's side we accept (TSi), CIDR or `dynamic` (the peer's IKE address/32, strongSwan's default
+   * `remote_ts`); default 0.0.0.0/0 (whatever the initiator proposes). The initiator's TSi is narrowed to it.
+   */
+  remoteTs?: string[];
+  /**
+   * Decide the CHILD_SA of one IKE_SA, after EAP and AUTH (e.g. a remediation subnet for an isolated client). Called
+   * once per IKE_AUTH CHILD_SA; `undefined` means the configured `localTs`/`remoteTs`. A TypeError (bad CIDR) refuses.
+   */
+  childPolicy?: (sa: ResponderSaRef) => ChildSaPolicy | undefined;
   fragmentSize?: number;
   /**
    * Pretend to be behind a NAT (send a non-matching NAT_DETECTION_SOURCE_IP), as strongSwan's libipsec mode does, so
@@ -80,8 +111,49 @@ export interface ResponderSaInfo {
   spiI: string;
   spiR: string;
   peerIdentity: string;
+  /** The initiator's IKE endpoint. */
+  peer: Endpoint;
   mskUsed: boolean;
   child?: ChildSa;
+  /** Why the CHILD_SA requested with IKE_AUTH was not created (no acceptable proposal / traffic selectors, policy). */
+  childRefused?: string;
+}
+
+/** An IKE_SA that failed before it was established (`onFailed`). */
+export interface ResponderFailureInfo {
+  spiI: string;
+  spiR: string;
+  peer: Endpoint;
+  /** Undefined when the IKE_AUTH request carried no IDi. */
+  peerIdentity?: string;
+  reason: string;
+}
+
+/** A CHILD_SA deleted by the initiator while its IKE_SA stays (`onChildDeleted`). */
+export interface ResponderChildDeletedInfo {
+  spiI: string;
+  spiIn: string;
+  spiOut: string;
+}
+
+/**
+ * Traffic of one IKE_SA (across its rekeys): IKE bytes as UDP payloads (with the non-ESP marker on port 4500, as
+ * `UdpTransport.stats`) and ESP packets/bytes of its CHILD_SA's tunnel (the ESP packets, from the SPI).
+ */
+export interface ResponderSaTraffic {
+  ikeBytesIn: number;
+  ikeBytesOut: number;
+  espPacketsIn: number;
+  espBytesIn: number;
+  espPacketsOut: number;
+  espBytesOut: number;
+}
+
+/** A userspace ESP tunnel and the inbound SPIs (current and rekeyed-but-not-deleted) routed to it. */
+interface EspRoute {
+  tunnel: EspTunnel;
+  sa: Sa;
+  spis: Set<number>;
 }
 
 interface Sa {
@@ -111,6 +183,12 @@ interface Sa {
   child?: ChildSa;
   suite?: { encr: EncrAlg; integ?: IntegAlg; keyBits: number; group: number; ours: IkeProposalConfig };
   tunnel?: EspTunnel;
+  route?: EspRoute;
+  /** Inbound SPI of the CHILD_SA whose tunnel `closeEspTunnel` closed: not reopened (its sequence numbers are spent). */
+  closedTunnel?: Uint8Array;
+  traffic: ResponderSaTraffic;
+  /** Why the IKE_AUTH CHILD_SA was refused. */
+  childRefused?: string;
   /** CHILD_SAs replaced by a rekey, until the initiator deletes them. */
   retiring?: ChildSa[];
   /** This IKE_SA was rekeyed into the one with this initiator SPI (its DELETE does not end the session). */
@@ -128,6 +206,13 @@ interface Sa {
 
 const one = (p: Proposal, type: number): Transform | undefined => p.transforms.find((t) => t.type === type);
 const find = <T extends AnyPayload>(ps: readonly AnyPayload[], type: number) => ps.find((p) => p.type === type) as T | undefined;
+const spiNumber = (b: Uint8Array, at = 0): number => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+const NON_ESP_MARKER = 4;
+
+/** CIDR strings (or `dynamic` = `peer`/32) as selectors. @throws TypeError for a malformed CIDR */
+function selectors(list: readonly string[], peer?: Endpoint): TrafficSelector[] {
+  return list.map((c) => (c === 'dynamic' ? (peer ? selectorFromCidr(`${peer.address}/32`) : selectorFromCidr('0.0.0.0/32')) : selectorFromCidr(c)));
+}
 
 /** An IKEv2 responder on one UDP transport. */
 export class IkeResponder {
@@ -138,9 +223,18 @@ export class IkeResponder {
   private readonly deleted: ((spiI: string) => void)[] = [];
   private readonly rekeyed: ((info: ResponderRekeyInfo) => void)[] = [];
   private readonly dead: ((spiI: string, error: IkeError) => void)[] = [];
+  private readonly failed: ((info: ResponderFailureInfo) => void)[] = [];
+  private readonly childDeleted: ((info: ResponderChildDeletedInfo) => void)[] = [];
   private readonly retransmit: RetransmitConfig;
+  /** Inbound ESP SPI → the tunnel of its CHILD_SA. */
+  private readonly espRoutes = new Map<number, EspRoute>();
+  /** ESP packets received for an SPI without an open tunnel (dropped). */
+  private espUnknown = 0;
 
+  /** @throws TypeError for a malformed `localTs`/`remoteTs` CIDR */
   constructor(private readonly options: ResponderOptions) {
+    selectors(options.localTs ?? []);
+    selectors(options.remoteTs ?? []);
     this.log = options.logger ?? getLogger();
     this.transport = new UdpTransport({ ...options.transport, logger: options.transport?.logger ?? this.log });
     this.retransmit = { ...STRONGSWAN_RETRANSMIT, ...options.retransmit };
@@ -153,7 +247,7 @@ export class IkeResponder {
 
   async listen(): Promise<{ ike: Endpoint; natt: Endpoint }> {
     await this.transport.open();
-    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt));
+    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => this.onEsp(p));
     return { ike: this.transport.local(false), natt: this.transport.local(true) };
   }
 
@@ -173,20 +267,112 @@ export class IkeResponder {
     this.rekeyed.push(cb);
   }
 
+  /** Called when an IKE_SA fails before it is established (EAP failure, AUTH mismatch, malformed IKE_AUTH). */
+  onFailed(cb: (info: ResponderFailureInfo) => void): void {
+    this.failed.push(cb);
+  }
+
+  /** Called when the initiator deletes the current CHILD_SA of an IKE_SA that stays (its tunnel is closed). */
+  onChildDeleted(cb: (info: ResponderChildDeletedInfo) => void): void {
+    this.childDeleted.push(cb);
+  }
+
   /**
-   * The userspace ESP data path of an established IKE_SA's CHILD_SA (keys of the responder's direction).
-   * @throws IkeError when there is no such CHILD_SA
+   * The userspace ESP data path of an established IKE_SA's CHILD_SA (keys of the responder's direction). Every
+   * CHILD_SA has its own tunnel: received ESP is routed by its SPI (rekeyed SPIs follow), so any number of IKE_SAs
+   * carry traffic at once. Opening the same CHILD_SA's tunnel again returns the open one. The tunnel is closed when
+   * its CHILD_SA or IKE_SA is deleted, or by `closeEspTunnel`.
+   * @throws IkeError ERR_IKE_PROTOCOL when there is no such CHILD_SA, or its tunnel was closed by `closeEspTunnel`
+   *   (a new tunnel would restart the sequence numbers under the same keys: replayed for the peer, and nonce reuse
+   *   for AES-GCM; the CHILD_SA's next rekey gives keys for a new one)
    */
   openEspTunnel(spiI: string): EspTunnel {
     const sa = this.sas.get(spiI);
     const c = sa?.child;
-    if (!sa || !c || sa.state !== 'established') throw new IkeError('ERR_IKE_PROTOCOL', `no CHILD_SA for IKE_SA ${spiI}`);
+    if (!sa || !c || sa.state !== 'established' || sa.rekeyedTo) throw new IkeError(IkeErrorCode.PROTOCOL, `no CHILD_SA for IKE_SA ${spiI}`);
+    if (sa.route) return sa.route.tunnel;
+    if (sa.closedTunnel && equalBytes(sa.closedTunnel, c.spiIn)) {
+      throw new IkeError(IkeErrorCode.PROTOCOL, `the ESP tunnel of CHILD_SA ${toHex(c.spiIn)}_i was closed; it can be opened again after the CHILD_SA is rekeyed`);
+    }
     const out = new EspSa({ spi: c.spiOut, encr: c.encr, encrKey: c.keys.encrR.slice(), integ: c.integ, integKey: c.keys.integR.slice() });
     const inb = new EspSa({ spi: c.spiIn, encr: c.encr, encrKey: c.keys.encrI.slice(), integ: c.integ, integKey: c.keys.integI.slice() });
-    const tunnel = new EspTunnel(out, inb, (p) => this.transport.sendEsp(p, sa.peer), this.log);
-    sa.tunnel = tunnel;
-    this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => tunnel.receive(p));
-    return tunnel;
+    const route = { sa, spis: new Set<number>() } as Omit<EspRoute, 'tunnel'> as EspRoute;
+    route.tunnel = new EspTunnel(out, inb, (p) => {
+      const s = route.sa;
+      s.traffic.espPacketsOut++;
+      s.traffic.espBytesOut += p.byteLength;
+      this.transport.sendEsp(p, s.peer);
+    }, this.log);
+    sa.route = route;
+    sa.tunnel = route.tunnel;
+    this.routeSpi(route, c.spiIn);
+    return route.tunnel;
+  }
+
+  /**
+   * Close the ESP tunnel of IKE_SA `spiI` (its CHILD_SA stays; packets for it are dropped and counted as unknown SPI;
+   * the tunnel cannot be reopened until the CHILD_SA is rekeyed). No-op without one.
+   */
+  closeEspTunnel(spiI: string): void {
+    const sa = this.sas.get(spiI);
+    if (!sa?.route) return;
+    if (sa.child) sa.closedTunnel = sa.child.spiIn.slice();
+    this.dropRoute(sa);
+  }
+
+  /** Traffic of IKE_SA `spiI` (its current or an earlier SPI) so far, or undefined for an unknown SPI. */
+  saTraffic(spiI: string): ResponderSaTraffic | undefined {
+    const t = this.sas.get(spiI)?.traffic;
+    return t && { ...t };
+  }
+
+  /** The transport's counters (datagrams; IKE and ESP bytes over every IKE_SA) and ESP packets for unknown SPIs. */
+  get transportStats(): UdpTransport['stats'] & { espUnknownSpi: number } {
+    return { ...this.transport.stats, espUnknownSpi: this.espUnknown };
+  }
+
+  private routeSpi(route: EspRoute, spi: Uint8Array): void {
+    const n = spiNumber(spi);
+    route.spis.add(n);
+    this.espRoutes.set(n, route);
+  }
+
+  private unrouteSpi(route: EspRoute | undefined, spi: Uint8Array): void {
+    if (!route) return;
+    const n = spiNumber(spi);
+    route.spis.delete(n);
+    if (this.espRoutes.get(n) === route) this.espRoutes.delete(n);
+  }
+
+  /** Close an IKE_SA's tunnel and stop routing its SPIs. */
+  private dropRoute(sa: Sa): void {
+    const route = sa.route;
+    sa.route = undefined;
+    sa.tunnel = undefined;
+    if (!route) return;
+    for (const n of route.spis) if (this.espRoutes.get(n) === route) this.espRoutes.delete(n);
+    route.spis.clear();
+    route.tunnel.close();
+  }
+
+  /** A rekeyed IKE_SA hands its tunnel (and traffic counters, shared) to its successor. */
+  private moveRoute(from: Sa, to: Sa): void {
+    if (from.route) from.route.sa = to;
+    from.route = undefined;
+    from.tunnel = undefined;
+  }
+
+  private onEsp(p: Uint8Array): void {
+    if (p.byteLength < 8) return;
+    const route = this.espRoutes.get(spiNumber(p));
+    if (!route) {
+      this.espUnknown++;
+      this.log.log('ESP', 1, `received ESP packet with unknown SPI ${toHex(p.subarray(0, 4))}, dropped`);
+      return;
+    }
+    route.sa.traffic.espPacketsIn++;
+    route.sa.traffic.espBytesIn += p.byteLength;
+    route.tunnel.receive(p);
   }
 
   /** Number of IKE_SAs not deleted. */
@@ -195,6 +381,7 @@ export class IkeResponder {
   }
 
   async close(): Promise<void> {
+    for (const sa of this.sas.values()) this.dropRoute(sa);
     for (const sa of this.sas.values()) {
       this.clearTimers(sa);
       if (sa.pending) {
@@ -208,8 +395,11 @@ export class IkeResponder {
     await this.transport.close();
   }
 
-  private send(sa: Pick<Sa, 'peer' | 'natt'>, packets: Uint8Array[]): void {
-    for (const p of packets) this.transport.sendIke(p, sa.peer, sa.natt);
+  private send(sa: Sa, packets: Uint8Array[]): void {
+    for (const p of packets) {
+      this.transport.sendIke(p, sa.peer, sa.natt);
+      sa.traffic.ikeBytesOut += p.byteLength + (sa.natt ? NON_ESP_MARKER : 0);
+    }
   }
 
   private onDatagram(b: Uint8Array, from: Endpoint, natt: boolean): void {
@@ -229,6 +419,7 @@ export class IkeResponder {
       if (!sa || !equalBytes(sa.spiR, m.spiR) || sa.state === 'deleted') return this.log.log('NET', 2, 'ignoring message for an unknown IKE_SA');
       // the peer's messages carry the initiator flag exactly when it is the initiator of this IKE_SA
       if (m.initiator !== ((sa.role ?? 'responder') === 'responder')) return this.log.log('NET', 2, 'ignoring message with a wrong initiator flag');
+      sa.traffic.ikeBytesIn += b.byteLength + (natt ? NON_ESP_MARKER : 0);
       if (m.response) return this.onResponse(sa, m, b);
       sa.peer = from;
       sa.natt = natt;
@@ -282,7 +473,11 @@ export class IkeResponder {
   private ikeSaInit(m: IkeMessage, raw: Uint8Array, from: Endpoint, natt: boolean): void {
     const key = toHex(m.spiI);
     const existing = this.sas.get(key);
-    if (existing?.initRequest && equalBytes(existing.initRequest, raw)) return this.transport.sendIke(existing.initResponse, from, natt);
+    if (existing?.initRequest && equalBytes(existing.initRequest, raw)) {
+      existing.traffic.ikeBytesIn += raw.byteLength + (natt ? NON_ESP_MARKER : 0);
+      existing.traffic.ikeBytesOut += existing.initResponse.byteLength + (natt ? NON_ESP_MARKER : 0);
+      return this.transport.sendIke(existing.initResponse, from, natt);
+    }
     const plain = (payloads: AnyPayload[]) => {
       const resp: IkeMessage = { spiI: m.spiI, spiR: new Uint8Array(8), exchange: ExchangeType.IKE_SA_INIT, initiator: false, response: true, messageId: 0, payloads };
       this.log.log('ENC', 1, `generating ${describeMessage(resp)}`);
@@ -361,6 +556,10 @@ export class IkeResponder {
       spiI: m.spiI, spiR, peer: from, natt, initRequest: raw.slice(), initResponse, ni: ni.data, nr, keys, prf, fragmentation,
       skIn: { encr, integ, encrKey: keys.skEi, integKey: keys.skAi }, skOut: { encr, integ, encrKey: keys.skEr, integKey: keys.skAr },
       expect: 1, reassembler: new FragmentReassembler(), state: 'init', suite: { encr, integ, keyBits: ours.keyBits, group, ours },
+      traffic: {
+        ikeBytesIn: raw.byteLength + (natt ? NON_ESP_MARKER : 0), ikeBytesOut: initResponse.byteLength + (natt ? NON_ESP_MARKER : 0),
+        espPacketsIn: 0, espBytesIn: 0, espPacketsOut: 0, espBytesOut: 0,
+      },
     });
     this.options.keylog?.(ikeKeylogEntry(m.spiI, spiR, encr, ours.keyBits, integ, keys));
     this.log.log('CFG', 1, `selected proposal: ${describeProposal((payloads[0] as SecurityAssociationPayload).proposals[0])}`);
@@ -377,14 +576,16 @@ export class IkeResponder {
       const del = dels.some((p) => p.protocol === ProtocolId.IKE);
       const espSpis = dels.filter((p) => p.protocol === ProtocolId.ESP).flatMap((p) => p.spis);
       const out: AnyPayload[] = [];
+      let current: ChildSa | undefined;
       if (!del && espSpis.length) {
         // DELETE of CHILD_SAs (the old one after a rekey, or the current one): answer with our inbound SPIs
         const old = (sa.retiring ?? []).filter((c) => espSpis.some((x) => equalBytes(x, c.spiOut)));
-        const current = sa.child && espSpis.some((x) => equalBytes(x, sa.child!.spiOut)) ? sa.child : undefined;
+        current = sa.child && espSpis.some((x) => equalBytes(x, sa.child!.spiOut)) ? sa.child : undefined;
         const ours = [...old, ...(current ? [current] : [])].map((c) => c.spiIn);
         if (ours.length) out.push({ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: ours } as DeletePayload);
         for (const c of old) {
           sa.tunnel?.retire(c.spiIn);
+          this.unrouteSpi(sa.route, c.spiIn);
           for (const k of Object.values(c.keys)) k.fill(0);
           this.log.log('CHD', 1, `closing CHILD_SA with SPIs ${toHex(c.spiIn)}_i ${toHex(c.spiOut)}_o (rekeyed)`);
         }
@@ -392,6 +593,7 @@ export class IkeResponder {
         if (current) {
           this.log.log('CHD', 1, `closing CHILD_SA with SPIs ${toHex(current.spiIn)}_i ${toHex(current.spiOut)}_o`);
           sa.child = undefined;
+          this.dropRoute(sa);
         }
       }
       this.respond(sa, m, out);
@@ -399,9 +601,11 @@ export class IkeResponder {
         this.log.log('IKE', 1, `received DELETE for IKE_SA ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r, deleting`);
         sa.state = 'deleted';
         this.clearTimers(sa);
+        this.dropRoute(sa);
         for (const k of Object.values(sa.keys)) k.fill(0);
         if (!sa.rekeyedTo) for (const cb of this.deleted) cb(toHex(sa.spiI));
       }
+      if (current && !del) for (const cb of this.childDeleted) cb({ spiI: toHex(sa.spiI), spiIn: toHex(current.spiIn), spiOut: toHex(current.spiOut) });
       return;
     }
     if (m.exchange === ExchangeType.CREATE_CHILD_SA && sa.state === 'established') return this.createChildSa(sa, m, payloads);
@@ -417,7 +621,8 @@ export class IkeResponder {
       const tsi = find<TrafficSelectorPayload>(payloads, PayloadType.TSi);
       const tsr = find<TrafficSelectorPayload>(payloads, PayloadType.TSr);
       if (csa && tsi && tsr) sa.childRequest = { sa: csa, tsi, tsr };
-      sa.eap = this.options.eap(formatIdentity(idi));
+      const peerIdentity = formatIdentity(idi);
+      sa.eap = this.options.eap(peerIdentity, { spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), peer: { ...sa.peer }, peerIdentity });
       const first = await sa.eap.initiate();
       sa.state = 'eap';
       return this.respond(sa, m, [sa.idr, { type: 48, data: first } as EapPayload]);
@@ -434,6 +639,7 @@ export class IkeResponder {
       } else if (r.status === 'failure') {
         this.log.log('IKE', 1, `EAP method failed for peer ${formatIdentity(sa.idi!)}: ${r.error.message}`);
         sa.state = 'deleted';
+        this.emitFailed(sa, `EAP method failed: ${r.error.message}`);
       }
       return this.respond(sa, m, [{ type: 48, data: r.packet } as EapPayload]);
     }
@@ -458,7 +664,7 @@ export class IkeResponder {
       this.log.log('IKE', 0, `IKE_SA established between ${this.transport.local(sa.natt).address}[${this.options.identity}]...${sa.peer.address}[${peerIdentity}]`);
       this.respond(sa, m, out);
       this.schedule(sa);
-      for (const cb of this.established) cb({ spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), peerIdentity, mskUsed: sa.msk !== undefined, child });
+      for (const cb of this.established) cb({ spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), peerIdentity, peer: { ...sa.peer }, mskUsed: sa.msk !== undefined, child, childRefused: sa.childRefused });
       return;
     }
     this.respond(sa, m, [notify(NotifyType.INVALID_SYNTAX)]);
@@ -467,6 +673,13 @@ export class IkeResponder {
   private child(sa: Sa, out: AnyPayload[]): ChildSa | undefined {
     const req = sa.childRequest;
     if (!req) return undefined;
+    const refuse = (notifyType: number, why: string): undefined => {
+      this.log.log('CHD', 1, why);
+      sa.childRefused = why;
+      out.push(notify(notifyType));
+      return undefined;
+    };
+    let chosen: { ours: EspProposalConfig; theirs: Proposal; encr: EncrAlg; integ?: IntegAlg } | undefined;
     for (const ours of this.options.esp ?? DEFAULT_ESP_PROPOSALS) {
       for (const theirs of req.sa.proposals) {
         if (theirs.protocol !== ProtocolId.ESP || theirs.spi.byteLength !== 4) continue;
@@ -476,22 +689,45 @@ export class IkeResponder {
         const integ = ours.integ !== undefined && !encr.aead ? INTEGS[ours.integ] : undefined;
         if (integ && !theirs.transforms.some((t) => t.type === TransformType.INTEG && t.id === integ.id)) continue;
         if (theirs.transforms.some((t) => t.type === TransformType.ESN) && !theirs.transforms.some((t) => t.type === TransformType.ESN && t.id === 0)) continue;
-        const spiIn = new Uint8Array(randomBytes(4));
-        const transforms: Transform[] = [{ type: TransformType.ENCR, id: ours.encr, attributes: [{ type: 14, value: ours.keyBits }] }];
-        if (integ) transforms.push({ type: TransformType.INTEG, id: integ.id, attributes: [] });
-        transforms.push({ type: TransformType.ESN, id: 0, attributes: [] });
-        const tsr = (this.options.localTs ?? ['0.0.0.0/0']).map((c) => selectorFromCidr(c));
-        out.push({ type: 33, proposals: [{ num: theirs.num, protocol: ProtocolId.ESP, spi: spiIn, transforms }] }, { type: 44, selectors: req.tsi.selectors }, { type: 45, selectors: tsr });
-        const keys = deriveChildKeys(sa.prf, sa.keys.skD, sa.ni, sa.nr, ours.keyBits / 8 + encr.saltSize, integ?.keySize ?? 0);
-        const proposal = describeProposal({ num: theirs.num, protocol: ProtocolId.ESP, spi: spiIn, transforms });
-        this.log.log('CHD', 0, `CHILD_SA established with SPIs ${toHex(spiIn)}_i ${toHex(theirs.spi)}_o`);
-        const c: ChildSa = { spiIn, spiOut: theirs.spi, encr, encrKeyBits: ours.keyBits, integ, proposal, tsi: req.tsi.selectors, tsr, keys, udpEncapsulation: sa.natt };
-        this.options.keylog?.(espKeylogEntry(c, this.transport.local(sa.natt).address, sa.peer.address, false));
-        return c;
+        chosen = { ours, theirs, encr, integ };
+        break;
       }
+      if (chosen) break;
     }
-    out.push(notify(NotifyType.NO_PROPOSAL_CHOSEN));
-    return undefined;
+    if (!chosen) return refuse(NotifyType.NO_PROPOSAL_CHOSEN, 'no acceptable proposal found');
+    // RFC 7296 §2.9: answer with the subset of the proposed selectors our (per-SA) policy allows
+    const ref: ResponderSaRef = { spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), peer: { ...sa.peer }, peerIdentity: formatIdentity(sa.idi!) };
+    let policy: ChildSaPolicy | undefined;
+    try {
+      policy = this.options.childPolicy?.(ref);
+    } catch (e) {
+      return refuse(NotifyType.TS_UNACCEPTABLE, `CHILD_SA policy failed, refusing CHILD_SA: ${(e as Error).message}`);
+    }
+    if (policy && 'refuse' in policy) return refuse(NotifyType.TS_UNACCEPTABLE, `CHILD_SA refused by policy: ${policy.refuse}`);
+    let tsr: TrafficSelector[];
+    let tsi: TrafficSelector[];
+    try {
+      tsr = narrowTrafficSelectors(req.tsr.selectors, selectors(policy?.localTs ?? this.options.localTs ?? ['0.0.0.0/0']));
+      tsi = narrowTrafficSelectors(req.tsi.selectors, selectors(policy?.remoteTs ?? this.options.remoteTs ?? ['0.0.0.0/0'], sa.peer));
+    } catch (e) {
+      return refuse(NotifyType.TS_UNACCEPTABLE, `CHILD_SA policy has a bad traffic selector: ${(e as Error).message}`);
+    }
+    if (!tsi.length || !tsr.length) {
+      const list = (ts: readonly TrafficSelector[]) => ts.map(describeSelector).join(' ');
+      return refuse(NotifyType.TS_UNACCEPTABLE, `no acceptable traffic selectors found (proposed ${list(req.tsi.selectors)} === ${list(req.tsr.selectors)})`);
+    }
+    const { ours, theirs, encr, integ } = chosen;
+    const spiIn = new Uint8Array(randomBytes(4));
+    const transforms: Transform[] = [{ type: TransformType.ENCR, id: ours.encr, attributes: [{ type: 14, value: ours.keyBits }] }];
+    if (integ) transforms.push({ type: TransformType.INTEG, id: integ.id, attributes: [] });
+    transforms.push({ type: TransformType.ESN, id: 0, attributes: [] });
+    out.push({ type: 33, proposals: [{ num: theirs.num, protocol: ProtocolId.ESP, spi: spiIn, transforms }] }, { type: 44, selectors: tsi }, { type: 45, selectors: tsr });
+    const keys = deriveChildKeys(sa.prf, sa.keys.skD, sa.ni, sa.nr, ours.keyBits / 8 + encr.saltSize, integ?.keySize ?? 0);
+    const proposal = describeProposal({ num: theirs.num, protocol: ProtocolId.ESP, spi: spiIn, transforms });
+    this.log.log('CHD', 0, `CHILD_SA established with SPIs ${toHex(spiIn)}_i ${toHex(theirs.spi)}_o and TS ${tsr.map(describeSelector).join(' ')} === ${tsi.map(describeSelector).join(' ')}`);
+    const c: ChildSa = { spiIn, spiOut: theirs.spi, encr, encrKeyBits: ours.keyBits, integ, proposal, tsi, tsr, keys, udpEncapsulation: sa.natt };
+    this.options.keylog?.(espKeylogEntry(c, this.transport.local(sa.natt).address, sa.peer.address, false));
+    return c;
   }
 
   // ------------------------------------------------------------------ CREATE_CHILD_SA (rekeying, RFC 7296 §1.3)
@@ -541,7 +777,7 @@ export class IkeResponder {
       ]);
       sa.rekeyedTo = key;
       sa.child = undefined;
-      sa.tunnel = undefined;
+      this.moveRoute(sa, next);
       sa.retiring = [];
       this.sas.set(key, next);
       this.options.keylog?.(ikeKeylogEntry(next.spiI, spiR, s.encr, s.keyBits, s.integ, keys));
@@ -588,6 +824,7 @@ export class IkeResponder {
       new EspSa({ spi: child.spiOut, encr: child.encr, encrKey: keys.encrR.slice(), integ: child.integ, integKey: keys.integR.slice() }),
       new EspSa({ spi: child.spiIn, encr: child.encr, encrKey: keys.encrI.slice(), integ: child.integ, integKey: keys.integI.slice() }),
     );
+    if (sa.route) this.routeSpi(sa.route, child.spiIn);
     this.options.keylog?.(espKeylogEntry(child, this.transport.local(sa.natt).address, sa.peer.address, false));
     this.log.log('CHD', 0, `CHILD_SA rekeyed${secret ? ' with PFS' : ''}: SPIs ${toHex(spiIn)}_i ${toHex(child.spiOut)}_o, old ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o`);
     for (const cb of this.rekeyed) cb({ sa: 'child', spiI: toHex(sa.spiI), oldSpiIn: toHex(old.spiIn), spiIn: toHex(spiIn), spiOut: toHex(child.spiOut), pfs: choice.group !== undefined });
@@ -708,11 +945,13 @@ export class IkeResponder {
         new EspSa({ spi: child.spiOut, encr: child.encr, encrKey: keys.encrR.slice(), integ: child.integ, integKey: keys.integR.slice() }),
         new EspSa({ spi: child.spiIn, encr: child.encr, encrKey: keys.encrI.slice(), integ: child.integ, integKey: keys.integI.slice() }),
       );
+      if (sa.route) this.routeSpi(sa.route, child.spiIn);
       this.options.keylog?.(espKeylogEntry(child, this.transport.local(sa.natt).address, sa.peer.address, false));
       this.log.log('CHD', 0, `CHILD_SA rekeyed by us${secret ? ' with PFS' : ''}: SPIs ${toHex(spiIn)}_i ${toHex(child.spiOut)}_o, old ${toHex(old.spiIn)}_i ${toHex(old.spiOut)}_o`);
       for (const cb of this.rekeyed) cb({ sa: 'child', spiI: toHex(sa.spiI), oldSpiIn: toHex(old.spiIn), spiIn: toHex(spiIn), spiOut: toHex(child.spiOut), pfs: choice.group !== undefined });
       await this.request(sa, ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.ESP, spiSize: 4, spis: [old.spiIn] } as DeletePayload]);
       sa.tunnel?.retire(old.spiIn);
+      this.unrouteSpi(sa.route, old.spiIn);
       for (const k of Object.values(old.keys)) k.fill(0);
       this.scheduleChild(sa);
       return child;
@@ -758,6 +997,7 @@ export class IkeResponder {
         skOut: { encr: s.encr, integ: s.integ, encrKey: keys.skEi, integKey: keys.skAi }, skIn: { encr: s.encr, integ: s.integ, encrKey: keys.skEr, integKey: keys.skAr },
       };
       sa.rekeyedTo = key;
+      this.moveRoute(sa, next);
       this.sas.set(key, next);
       this.options.keylog?.(ikeKeylogEntry(newSpi, cp.spi, s.encr, s.keyBits, s.integ, keys));
       this.log.log('IKE', 0, `IKE_SA rekeyed by us: ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r → ${key}_i ${toHex(cp.spi)}_r`);
@@ -768,7 +1008,6 @@ export class IkeResponder {
       }
       sa.state = 'deleted';
       sa.child = undefined;
-      sa.tunnel = undefined;
       for (const k of Object.values(sa.keys)) k.fill(0);
       this.schedule(next);
       const r = { spiI: key, spiR: toHex(cp.spi) };
@@ -792,6 +1031,7 @@ export class IkeResponder {
         this.log.log('IKE', 0, dead.message);
         sa.state = 'deleted';
         this.clearTimers(sa);
+        this.dropRoute(sa);
         for (const k of Object.values(sa.keys)) k.fill(0);
         for (const cb of this.dead) cb(spiI, dead);
         for (const cb of this.deleted) cb(spiI);
@@ -855,6 +1095,7 @@ export class IkeResponder {
       await this.request(sa, ExchangeType.INFORMATIONAL, [{ type: 42, protocol: ProtocolId.IKE, spiSize: 0, spis: [] } as DeletePayload]).catch(() => undefined);
       sa.state = 'deleted';
       this.clearTimers(sa);
+      this.dropRoute(sa);
       for (const k of Object.values(sa.keys)) k.fill(0);
       for (const cb of this.deleted) cb(toHex(sa.spiI));
     });
@@ -864,6 +1105,12 @@ export class IkeResponder {
     this.log.log('IKE', 1, why);
     sa.state = 'deleted';
     this.respond(sa, m, [notify(NotifyType.AUTHENTICATION_FAILED)]);
+    this.emitFailed(sa, why);
+  }
+
+  private emitFailed(sa: Sa, reason: string): void {
+    const info: ResponderFailureInfo = { spiI: toHex(sa.spiI), spiR: toHex(sa.spiR), peer: { ...sa.peer }, peerIdentity: sa.idi && formatIdentity(sa.idi), reason };
+    for (const cb of this.failed) cb(info);
   }
 }
 

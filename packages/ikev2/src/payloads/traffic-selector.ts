@@ -1,5 +1,5 @@
 /** Traffic Selector payloads TSi / TSr (RFC 7296 §3.13). */
-import { Reader, Writer } from '@tncjs/common';
+import { Reader, Writer, equalBytes } from '@tncjs/common';
 import { IkeDecodeError } from '../errors.js';
 import { TsType } from '../constants.js';
 
@@ -81,10 +81,47 @@ export function selectorFromCidr(cidr: string, ipProtocol = 0, startPort = 0, en
   if (!m) throw new TypeError(`invalid IPv4 CIDR ${cidr}`);
   const prefix = m[2] === undefined ? 32 : Number(m[2]);
   if (prefix > 32) throw new TypeError(`invalid prefix in ${cidr}`);
+  if (m[1].split('.').some((o) => Number(o) > 255)) throw new TypeError(`invalid IPv4 address in ${cidr}`);
   const ip = m[1].split('.').map(Number).reduce((a, b) => ((a << 8) | b) >>> 0, 0);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
   const lo = (ip & mask) >>> 0;
   const hi = (lo | (~mask >>> 0)) >>> 0;
   const b = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
   return { tsType: TsType.IPV4_ADDR_RANGE, ipProtocol, startPort, endPort, start: b(lo), end: b(hi) };
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/**
+ * RFC 7296 §2.9 narrowing: the parts of the `proposed` selectors that lie inside the `allowed` ones (address range,
+ * port range and IP protocol intersected pairwise; protocol 0 is any). The result is a subset of `proposed` — what a
+ * responder may answer with; empty means TS_UNACCEPTABLE.
+ * @example narrowTrafficSelectors([selectorFromCidr('0.0.0.0/0')], [selectorFromCidr('10.1.0.0/28')]) // 10.1.0.0/28
+ */
+export function narrowTrafficSelectors(proposed: readonly TrafficSelector[], allowed: readonly TrafficSelector[]): TrafficSelector[] {
+  const out: TrafficSelector[] = [];
+  for (const p of proposed) {
+    for (const a of allowed) {
+      if (p.tsType !== a.tsType || p.start.byteLength !== a.start.byteLength) continue;
+      if (p.ipProtocol !== 0 && a.ipProtocol !== 0 && p.ipProtocol !== a.ipProtocol) continue;
+      const startPort = Math.max(p.startPort, a.startPort);
+      const endPort = Math.min(p.endPort, a.endPort);
+      if (startPort > endPort) continue;
+      const start = compareBytes(p.start, a.start) >= 0 ? p.start : a.start;
+      const end = compareBytes(p.end, a.end) <= 0 ? p.end : a.end;
+      if (compareBytes(start, end) > 0) continue;
+      const ts: TrafficSelector = { tsType: p.tsType, ipProtocol: p.ipProtocol || a.ipProtocol, startPort, endPort, start: start.slice(), end: end.slice() };
+      if (!out.some((o) => o.tsType === ts.tsType && o.ipProtocol === ts.ipProtocol && o.startPort === ts.startPort && o.endPort === ts.endPort && equalBytes(o.start, ts.start) && equalBytes(o.end, ts.end))) out.push(ts);
+    }
+  }
+  return out;
+}
+
+/** Whether an IPv4 address (dotted quad) lies inside one of `selectors` (addresses only; protocol and ports ignored). */
+export function selectorsContain(selectors: readonly TrafficSelector[], address: string): boolean {
+  const a = selectorFromCidr(`${address}/32`).start;
+  return selectors.some((s) => s.start.byteLength === 4 && compareBytes(s.start, a) <= 0 && compareBytes(a, s.end) <= 0);
 }
