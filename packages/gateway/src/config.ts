@@ -15,7 +15,8 @@ server with the Attestation and OS IMVs. Logs strongSwan-style lines on stdout; 
 
 Options (flags override the config file):
   --config FILE        JSON file (keys below in camelCase: identity, cert, key, secrets, secretsFile, listen,
-                       ikePort, nattPort, ts, tncConfig, store, metadataPath, maxBatchSize, ttlsFragmentSize, isolate, debug, json)
+                       ikePort, nattPort, ts, remoteTs, isolatedTs, tncConfig, store, metadataPath, maxBatchSize,
+                       ttlsFragmentSize, maxEapRounds, isolate, debug, json)
   --identity ID        our IKE identity and TLS name (e.g. moon.strongswan.org)
   --cert FILE          EAP-TTLS server certificate (PEM or DER)
   --key FILE           its private key (PEM or DER)
@@ -23,10 +24,15 @@ Options (flags override the config file):
   --listen ADDR        address to bind (default 0.0.0.0)
   --ike-port N         IKE port (default 500); --natt-port N: NAT-T port (default 4500)
   --ts CIDR            our traffic selector (TSr), repeatable (default 0.0.0.0/0), e.g. 10.1.0.0/28
+  --remote-ts CIDR     the clients' side we accept (TSi), repeatable, or "dynamic" (the client's IKE address/32);
+                       default any
+  --isolated-ts CIDR   our traffic selector for Quarantined clients (a remediation network), repeatable;
+                       default --ts
   --tnc-config FILE    strongSwan tnc_config with IMV lines (default: Attestation and OS IMVs built in)
   --store FILE         Attestation IMV reference store (JSON; default in memory)
   --metadata-path PATH file whose metadata the Attestation IMV asks for (default /etc/tnc_config)
   --isolate allow|deny whether Quarantined clients get their IKE_SA (default allow)
+  --max-eap-rounds N   bound on the EAP-TTLS packets of one client (default 10000)
   --debug SPEC         log levels, charon style: "2" or "ike 2, tnc 3" (secrets only at level 4)
   --json               one JSON object per log line
   -h, --help           this text
@@ -49,6 +55,9 @@ interface FileConfig {
   ikePort?: number;
   nattPort?: number;
   ts?: string[];
+  remoteTs?: string[];
+  isolatedTs?: string[];
+  maxEapRounds?: number;
   tncConfig?: string;
   store?: string;
   metadataPath?: string;
@@ -97,14 +106,15 @@ export function loadGatewayConfig(path: string): FileConfig {
   const o = c as Record<string, unknown>;
   const base = dirname(resolve(path));
   const str = ['identity', 'cert', 'key', 'secretsFile', 'listen', 'tncConfig', 'store', 'metadataPath', 'debug', 'isolate'];
-  const num = ['ikePort', 'nattPort', 'maxBatchSize', 'ttlsFragmentSize'];
+  const num = ['ikePort', 'nattPort', 'maxBatchSize', 'ttlsFragmentSize', 'maxEapRounds'];
+  const lists = ['ts', 'remoteTs', 'isolatedTs'];
   for (const k of Object.keys(o)) {
     if (str.includes(k) && typeof o[k] !== 'string') bad(`configuration '${k}' must be a string`);
     else if (num.includes(k) && !Number.isInteger(o[k])) bad(`configuration '${k}' must be an integer`);
-    else if (k === 'ts' && !(Array.isArray(o.ts) && o.ts.every((x) => typeof x === 'string'))) bad(`configuration 'ts' must be a list of CIDR strings`);
+    else if (lists.includes(k) && !(Array.isArray(o[k]) && (o[k] as unknown[]).every((x) => typeof x === 'string'))) bad(`configuration '${k}' must be a list of CIDR strings`);
     else if (k === 'secrets' && (typeof o.secrets !== 'object' || o.secrets === null || Object.values(o.secrets).some((v) => typeof v !== 'string'))) bad(`configuration 'secrets' must map identities to passwords`);
     else if (k === 'json' && typeof o.json !== 'boolean') bad(`configuration 'json' must be true or false`);
-    else if (![...str, ...num, 'ts', 'secrets', 'json'].includes(k)) bad(`unknown configuration key '${k}'`);
+    else if (![...str, ...num, ...lists, 'secrets', 'json'].includes(k)) bad(`unknown configuration key '${k}'`);
   }
   for (const k of ['cert', 'key', 'secretsFile', 'tncConfig', 'store']) if (typeof o[k] === 'string') o[k] = resolve(base, o[k] as string);
   return o as FileConfig;
@@ -119,6 +129,8 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
   const flags: FileConfig = {};
   const ts: string[] = [];
+  const remoteTs: string[] = [];
+  const isolatedTs: string[] = [];
   let configPath: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -139,6 +151,9 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
       case '--ike-port': flags.ikePort = int(); break;
       case '--natt-port': flags.nattPort = int(); break;
       case '--ts': ts.push(value()); break;
+      case '--remote-ts': remoteTs.push(value()); break;
+      case '--isolated-ts': isolatedTs.push(value()); break;
+      case '--max-eap-rounds': { const v = value(); const n = Number(v); flags.maxEapRounds = Number.isInteger(n) && n >= 1 ? n : bad(`--max-eap-rounds needs a positive integer, got '${v}'`); break; }
       case '--tnc-config': flags.tncConfig = resolve(value()); break;
       case '--store': flags.store = resolve(value()); break;
       case '--metadata-path': flags.metadataPath = value(); break;
@@ -149,10 +164,13 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
     }
   }
   if (ts.length) flags.ts = ts;
+  if (remoteTs.length) flags.remoteTs = remoteTs;
+  if (isolatedTs.length) flags.isolatedTs = isolatedTs;
   const c: FileConfig = { ...(configPath ? loadGatewayConfig(configPath) : {}), ...flags };
   if (!c.identity) bad('no identity: give --identity or "identity" in the configuration file');
   if (!c.cert || !c.key) bad('no certificate/key: give --cert and --key');
-  for (const t of c.ts ?? []) {
+  if (c.maxEapRounds !== undefined && c.maxEapRounds < 1) bad(`configuration 'maxEapRounds' must be at least 1`);
+  for (const t of [...(c.ts ?? []), ...(c.isolatedTs ?? []), ...(c.remoteTs ?? []).filter((x) => x !== 'dynamic')]) {
     const m = CIDR.exec(t);
     if (!m || m.slice(1, 5).some((x) => Number(x) > 255) || Number(m[5]) > 32) bad(`traffic selector '${t}' is not an IPv4 CIDR`);
   }
@@ -176,6 +194,9 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
       ikePort: c.ikePort,
       nattPort: c.nattPort,
       localTs: c.ts,
+      remoteTs: c.remoteTs,
+      isolatedTs: c.isolatedTs,
+      maxEapRounds: c.maxEapRounds,
       maxBatchSize: c.maxBatchSize,
       ttlsFragmentSize: c.ttlsFragmentSize,
       isolate: c.isolate,

@@ -6,9 +6,11 @@
  *         └ EAP-TTLS server (RFC 5281), phase 2: EAP-Identity → EAP-MD5 → PT-EAP (RFC 7171)
  *             └ PB-TNC server connection (RFC 5793) of a TncServer with the Attestation and OS IMVs
  *
- * One TncServer serves every IKE_SA; each EAP conversation gets its own IF-TNCCS connection (Connection ID 1, 2, …).
- * The access decision of the TNC server decides PT-EAP and therefore EAP and the IKE_SA: Access Allowed (and,
- * by default, Quarantined) succeed, Access Denied fails.
+ * One TncServer serves every IKE_SA; each EAP conversation gets its own IF-TNCCS connection (Connection ID 1, 2, …),
+ * linked to its IKE_SA by SPI (so clients sharing an identity never see each other's decision). The access decision
+ * of the TNC server decides PT-EAP and therefore EAP and the IKE_SA: Access Allowed (and, by default, Quarantined)
+ * succeed, Access Denied fails. A Quarantined client's CHILD_SA can be narrowed to a remediation network
+ * (`isolatedTs`). Received ESP is routed by SPI to each client's own tunnel.
  */
 import { Logger, getLogger } from '@tncjs/common';
 import { EapAuthenticator, MemorySecretsStore, md5Factory, type SecretsStore } from '@tncjs/eap';
@@ -20,8 +22,9 @@ import {
   type AttestationImvOptions, type OsImvOptions, type TncServerConnection,
 } from '@tncjs/imc-sdk';
 import {
-  IkeResponder, describeSelector, icmpEchoReply, parseIcmpEcho,
-  type EspProposalConfig, type EspTunnel, type IkeProposalConfig, type ResponderSaInfo, type ChildSa,
+  IkeResponder, describeSelector, icmpEchoReply, parseIcmpEcho, selectorFromCidr,
+  type EspProposalConfig, type EspTunnel, type IkeProposalConfig, type ResponderSaInfo, type ChildSa, type ChildSaPolicy,
+  type ResponderFailureInfo, type ResponderSaRef, type ResponderSaTraffic,
 } from '@tncjs/ikev2';
 import { GatewayError, GatewayErrorCode } from './errors.js';
 
@@ -49,6 +52,18 @@ export interface GatewayOptions {
   nattPort?: number;
   /** Our side of the CHILD_SA (TSr), e.g. `['10.1.0.0/28']` as moon; default 0.0.0.0/0. */
   localTs?: string[];
+  /** The client's side we accept (TSi): CIDRs or `dynamic` (its IKE address/32, strongSwan's default); default any. */
+  remoteTs?: string[];
+  /**
+   * Our side of the CHILD_SA for Quarantined clients (with `isolate: 'allow'`), e.g. a remediation subnet; default
+   * `localTs`. The client's proposed TSr is narrowed to it (RFC 7296 §2.9); nothing in common → no CHILD_SA.
+   */
+  isolatedTs?: string[];
+  /**
+   * Bound on the EAP-TTLS packets of one client's conversation (each is one IKE_AUTH round trip). Default 10,000: a
+   * 50,000-entry IMA log at strongSwan's 1,024-byte fragments takes ~6,300.
+   */
+  maxEapRounds?: number;
   imvs?: GatewayImvOptions;
   /** Maximum PB-TNC batch size (default the seed's 32,754). */
   maxBatchSize?: number;
@@ -75,14 +90,23 @@ export interface GatewaySession {
   recommendation?: string;
   evaluation?: string;
   reasons: string[];
-  /** Set once the IKE_SA is established. */
+  /** The IKE_SA (set when its EAP conversation starts). */
   spiI?: string;
   spiR?: string;
+  /** The client's IKE address. */
+  peer?: string;
+  /** Why it failed (state 'failed'): EAP failure, access denied, AUTH mismatch. */
+  failure?: string;
+  /** Why its CHILD_SA was not created (no acceptable proposal or traffic selectors). */
+  childRefused?: string;
   child?: { spiIn: string; spiOut: string; proposal: string; tsi: string[]; tsr: string[] };
   /** ESP packets answered (ICMP echo replies sent). */
   pingsAnswered: number;
   state: 'tnc' | 'established' | 'failed' | 'deleted';
 }
+
+/** Default of `GatewayOptions.maxEapRounds` (as the client's `maxEapRounds`). */
+export const DEFAULT_MAX_EAP_ROUNDS = 10_000;
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -93,9 +117,14 @@ export class TncGateway {
   private server: TncServer | undefined;
   private readonly secrets: SecretsStore;
   private readonly sessions: GatewaySession[] = [];
-  private readonly pending = new Map<string, { session: GatewaySession; conn: TncServerConnection }[]>();
+  /** TNC connections by the initiator SPI of their IKE_SA, until the IKE_SA is established or fails. */
+  private readonly pending = new Map<string, { session: GatewaySession; conn: TncServerConnection }>();
   private readonly tunnels = new Map<string, EspTunnel>();
-  private readonly listeners = { established: [] as ((s: GatewaySession) => void)[], deleted: [] as ((s: GatewaySession) => void)[] };
+  private readonly listeners = {
+    established: [] as ((s: GatewaySession) => void)[],
+    deleted: [] as ((s: GatewaySession) => void)[],
+    failed: [] as ((s: GatewaySession) => void)[],
+  };
   private started = false;
 
   /** @throws TypeError for a missing identity, certificate, key or secrets */
@@ -106,16 +135,21 @@ export class TncGateway {
     this.log = options.logger ?? getLogger();
     this.secrets = typeof (options.secrets as SecretsStore).getSecret === 'function' ? (options.secrets as SecretsStore) : new MemorySecretsStore(options.secrets as Record<string, string>);
     const fragmentSize = options.ttlsFragmentSize ?? STRONGSWAN_FRAGMENT_SIZE;
+    const maxPackets = options.maxEapRounds ?? DEFAULT_MAX_EAP_ROUNDS;
+    if (!Number.isInteger(maxPackets) || maxPackets < 1) throw new TypeError('GatewayOptions.maxEapRounds must be a positive integer');
+    for (const c of options.isolatedTs ?? []) selectorFromCidr(c);
     this.responder = new IkeResponder({
       identity: options.identity,
       localTs: options.localTs,
+      remoteTs: options.remoteTs,
+      childPolicy: (sa) => this.childPolicy(sa),
       fragmentSize: options.fragmentSize,
       fakeNat: options.fakeNat ?? true,
       ike: options.ike,
       esp: options.esp,
       transport: { localAddress: options.address ?? '0.0.0.0', ikePort: options.ikePort ?? 500, nattPort: options.nattPort ?? 4500 },
       logger: this.log,
-      eap: (peerIdentity) =>
+      eap: (peerIdentity, sa) =>
         new EapAuthenticator({
           requestIdentity: false,
           identity: peerIdentity,
@@ -126,15 +160,26 @@ export class TncGateway {
               cert: options.certificate,
               key: options.key,
               fragmentSize,
+              maxPackets,
               logger: this.log,
-              phase2: { methods: [md5Factory(this.secrets), this.ptEap(peerIdentity)] },
+              phase2: { methods: [md5Factory(this.secrets), this.ptEap(peerIdentity, sa)] },
             }),
           ],
         }),
     });
   }
 
-  private ptEap(peerIdentity: string) {
+  /** A Quarantined client gets `isolatedTs` as our side, everyone else the configured selectors. */
+  private childPolicy(sa: ResponderSaRef): ChildSaPolicy | undefined {
+    const s = this.pending.get(sa.spiI)?.session;
+    if (s?.recommendation === ACCESS_RECOMMENDATION_NAMES[AccessRecommendation.ISOLATED] && this.options.isolatedTs) {
+      this.log.log('CFG', 1, `peer '${sa.peerIdentity}' is isolated: CHILD_SA limited to ${this.options.isolatedTs.join(' ')}`);
+      return { localTs: this.options.isolatedTs };
+    }
+    return undefined;
+  }
+
+  private ptEap(peerIdentity: string, sa: ResponderSaRef) {
     const isolateOk = (this.options.isolate ?? 'allow') === 'allow';
     return ptEapTnccsServerFactory({
       logger: this.log,
@@ -142,11 +187,9 @@ export class TncGateway {
       endpoint: () => {
         if (!this.server) throw new GatewayError(GatewayErrorCode.START, 'gateway not started');
         const conn = this.server.connect({ maxBatchSize: this.options.maxBatchSize ?? PT_EAP_SEED_MAX_BATCH_SIZE });
-        const session: GatewaySession = { peerIdentity, connectionId: conn.connectionId, reasons: [], pingsAnswered: 0, state: 'tnc' };
+        const session: GatewaySession = { peerIdentity, connectionId: conn.connectionId, spiI: sa.spiI, spiR: sa.spiR, peer: sa.peer.address, reasons: [], pingsAnswered: 0, state: 'tnc' };
         this.sessions.push(session);
-        const list = this.pending.get(peerIdentity) ?? [];
-        list.push({ session, conn });
-        this.pending.set(peerIdentity, list);
+        this.pending.set(sa.spiI, { session, conn });
         // keep the decision on the session as soon as the TNC server made it
         return {
           pb: conn.pb,
@@ -199,18 +242,31 @@ export class TncGateway {
     this.log.log('NET', 1, `listening on ${ports.ike.address}[${ports.ike.port}] and ${ports.natt.address}[${ports.natt.port}]`);
     this.responder.onEstablished((info) => void this.established(info));
     this.responder.onDeleted((spiI) => this.deleted(spiI));
+    this.responder.onFailed((info) => void this.failed(info));
+    this.responder.onRekeyed((info) => {
+      // an IKE_SA rekey carries the client over to the new SPIs
+      if (info.sa !== 'ike') return;
+      const s = this.sessions.find((x) => x.spiI === info.oldSpiI && x.state === 'established');
+      if (s) {
+        s.spiI = info.spiI;
+        s.spiR = info.spiR;
+      }
+    });
     return ports;
   }
 
   private async established(info: ResponderSaInfo): Promise<void> {
-    const list = this.pending.get(info.peerIdentity) ?? [];
-    const entry = list.shift();
+    const entry = this.pending.get(info.spiI);
+    this.pending.delete(info.spiI);
+    // a client whose gateway-side EAP ran no PT-EAP (e.g. plain EAP-MD5 inside TTLS) has no TNC connection
     const session: GatewaySession = entry?.session ?? { peerIdentity: info.peerIdentity, connectionId: 0, reasons: [], pingsAnswered: 0, state: 'tnc' };
     if (!entry) this.sessions.push(session);
     session.spiI = info.spiI;
     session.spiR = info.spiR;
+    session.peer = info.peer.address;
     session.state = 'established';
     if (info.child) session.child = describeChild(info.child);
+    if (info.childRefused) session.childRefused = info.childRefused;
     if (entry) await entry.conn.delete();
     if (info.child && (this.options.answerPing ?? true) && info.child.udpEncapsulation) {
       const tunnel = this.responder.openEspTunnel(info.spiI);
@@ -228,12 +284,31 @@ export class TncGateway {
   }
 
   private deleted(spiI: string): void {
-    const s = this.sessions.find((x) => x.spiI === spiI);
+    const s = this.sessions.find((x) => x.spiI === spiI && x.state === 'established');
     this.tunnels.get(spiI)?.close();
     this.tunnels.delete(spiI);
+    const entry = this.pending.get(spiI);
+    this.pending.delete(spiI);
+    // deleted before it was established (e.g. the client gave up mid-assessment): its TNC connection ends too
+    if (entry) {
+      entry.session.state = 'deleted';
+      void entry.conn.delete();
+    }
     if (!s) return;
     s.state = 'deleted';
     for (const cb of this.listeners.deleted) cb(s);
+  }
+
+  private async failed(info: ResponderFailureInfo): Promise<void> {
+    const entry = this.pending.get(info.spiI);
+    this.pending.delete(info.spiI);
+    // failed before PT-EAP (wrong password, AUTH mismatch): a session without a TNC connection
+    const session: GatewaySession = entry?.session ?? { peerIdentity: info.peerIdentity ?? '%any', connectionId: 0, spiI: info.spiI, spiR: info.spiR, peer: info.peer.address, reasons: [], pingsAnswered: 0, state: 'failed' };
+    if (!entry) this.sessions.push(session);
+    session.state = 'failed';
+    session.failure = info.reason;
+    if (entry) await entry.conn.delete();
+    for (const cb of this.listeners.failed) cb(session);
   }
 
   /** Called when a client's IKE_SA (and CHILD_SA) is established, with its TNC decision. */
@@ -246,7 +321,22 @@ export class TncGateway {
     this.listeners.deleted.push(cb);
   }
 
-  /** Every client seen so far (also those whose EAP failed: state stays 'tnc'). */
+  /** Called when a client's IKE_SA failed before it was established (EAP failure, access denied, AUTH mismatch). */
+  onFailed(cb: (s: GatewaySession) => void): void {
+    this.listeners.failed.push(cb);
+  }
+
+  /** IKE and ESP traffic of a client's IKE_SA (by its initiator SPI), or undefined for an unknown SPI. */
+  traffic(spiI: string): ResponderSaTraffic | undefined {
+    return this.responder.saTraffic(spiI);
+  }
+
+  /** Datagram and byte counters over every client, and ESP packets for unknown SPIs (dropped). */
+  get transportStats(): IkeResponder['transportStats'] {
+    return this.responder.transportStats;
+  }
+
+  /** Every client seen so far, in the order their TNC connection (or IKE_SA) began; `state` says how it ended. */
   get clients(): readonly GatewaySession[] {
     return this.sessions;
   }
@@ -260,7 +350,7 @@ export class TncGateway {
   async close(): Promise<void> {
     for (const t of this.tunnels.values()) t.close();
     this.tunnels.clear();
-    for (const list of this.pending.values()) for (const { conn } of list) await conn.delete();
+    for (const { conn } of this.pending.values()) await conn.delete();
     this.pending.clear();
     await this.responder.close();
     const s = this.server;

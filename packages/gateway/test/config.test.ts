@@ -39,6 +39,21 @@ test('flags → options (secrets file, traffic selectors, ports, debug levels)',
   expect(r.log).toEqual({ levels: { IKE: 2, TNC: 3 }, json: false });
 });
 
+test('client-side and quarantine traffic selectors, EAP round bound: flags and file keys; bad values refused', () => {
+  const r = parseGatewayArgs([...base(), '--ts', '10.1.0.0/28', '--remote-ts', 'dynamic', '--isolated-ts', '10.1.0.8/29', '--isolated-ts', '10.3.0.0/24', '--max-eap-rounds', '20000']);
+  expect(r.options).toMatchObject({ localTs: ['10.1.0.0/28'], remoteTs: ['dynamic'], isolatedTs: ['10.1.0.8/29', '10.3.0.0/24'], maxEapRounds: 20000 });
+  const f = join(dir, 'ts.json');
+  writeFileSync(f, JSON.stringify({ remoteTs: ['192.168.0.0/24'], isolatedTs: ['10.9.0.0/16'], maxEapRounds: 500 }));
+  expect(parseGatewayArgs([...base(), '--config', f]).options).toMatchObject({ remoteTs: ['192.168.0.0/24'], isolatedTs: ['10.9.0.0/16'], maxEapRounds: 500 });
+  expect(code(() => parseGatewayArgs([...base(), '--isolated-ts', '10.1.0.300/29']))).toMatch(/ERR_GATEWAY_CONFIG: traffic selector '10\.1\.0\.300\/29' is not an IPv4 CIDR/);
+  expect(code(() => parseGatewayArgs([...base(), '--remote-ts', 'dyn']))).toMatch(/traffic selector 'dyn' is not an IPv4 CIDR/);
+  expect(code(() => parseGatewayArgs([...base(), '--max-eap-rounds', '0']))).toMatch(/--max-eap-rounds needs a positive integer, got '0'/);
+  writeFileSync(f, JSON.stringify({ isolatedTs: '10.9.0.0/16' }));
+  expect(code(() => parseGatewayArgs([...base(), '--config', f]))).toMatch(/configuration 'isolatedTs' must be a list of CIDR strings/);
+  writeFileSync(f, JSON.stringify({ maxEapRounds: 0 }));
+  expect(code(() => parseGatewayArgs([...base(), '--config', f]))).toMatch(/'maxEapRounds' must be at least 1/);
+});
+
 test('JSON file with relative paths (resolved against the file), flags override it', () => {
   writeFileSync(join(dir, 'gw.json'), JSON.stringify({ identity: 'moon.strongswan.org', cert: 'moon.pem', key: 'moon.key', secrets: { 'carol@strongswan.org': 'x' }, ts: ['10.1.0.0/28'], json: true }));
   const r = parseGatewayArgs(['--config', join(dir, 'gw.json'), '--identity', 'gw.example.org']);
