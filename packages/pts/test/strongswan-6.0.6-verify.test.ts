@@ -88,6 +88,17 @@ test.each([
   expect(r.pcrDigest).toBe(false);
 });
 
+test('first contact with tampered evidence registers nothing: the quote does not vouch for it, and the good device after it is compliant', () => {
+  const store = new MemoryReferenceStore();
+  const bad = verify(tampered(400), { store, register: true });
+  expect(bad).toMatchObject({ compliant: false, pcrDigest: false, bios: { registered: 0 } });
+  // nothing learned from the tampered run: the good evidence is all unknown (no differ), then learned
+  const good = verify(evidence, { store, register: true });
+  expect(good).toMatchObject({ compliant: true, bios: { registered: 24 }, ima: { ok: 0, unknown: 751, differ: 0 } });
+  expect(verify(evidence, { store })).toMatchObject({ compliant: true, ima: { ok: 751, unknown: 0, differ: 0 } });
+  expect(verify(tampered(400), { store }).findings).toHaveLength(1);
+});
+
 test('with reference measurements registered from a good run, a tampered entry is named', () => {
   const store = new MemoryReferenceStore();
   const first = verify(evidence, { store, register: true });

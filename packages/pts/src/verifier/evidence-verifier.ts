@@ -23,7 +23,11 @@ export interface VerifierOptions {
   /** Device ID (hex key id of the AIK) for the reference store. */
   deviceId?: string;
   store?: ReferenceStore;
-  /** Register unknown measurements in the store (strongSwan's first contact with a device). */
+  /**
+   * Register unknown measurements in the store (strongSwan's first contact with a device). They are written only once
+   * the closing quote verified (signature and PCR composite): evidence that a TPM did not vouch for never becomes a
+   * reference, so a tampered or forged log cannot poison the reference store for the devices that come after it.
+   */
   register?: boolean;
   logger?: Logger;
 }
@@ -63,6 +67,9 @@ export class EvidenceVerifier {
   private readonly biosSeen: BiosReference[] = [];
   private readonly biosIndex: number[] = [];
   private imaSeen = 0;
+  /** Registrations (first contact) held back until `finish()` has verified the quote. */
+  private readonly pendingIma: { name: string; measurement: Uint8Array }[] = [];
+  private pendingBios = false;
   private readonly report: VerificationReport;
 
   constructor(private readonly options: VerifierOptions) {
@@ -137,7 +144,7 @@ export class EvidenceVerifier {
     if (!known) {
       this.report.ima.unknown++;
       this.log.log('PTS', 2, `  ${hexColons(e.measurement)} for '${name}' is not found`);
-      if (this.options.register) store?.registerImaMeasurement(name, this.options.algorithm, e.measurement);
+      if (this.options.register && store) this.pendingIma.push({ name, measurement: e.measurement.slice() });
     } else if (known.includes(hex)) {
       this.report.ima.ok++;
       this.log.log('PTS', 3, `  ${hexColons(e.measurement)} for '${name}' is ok`);
@@ -174,11 +181,7 @@ export class EvidenceVerifier {
     if (!store || this.biosSeen.length === 0) return;
     const ref = store.biosEvidence(id, this.options.algorithm);
     if (!ref) {
-      if (this.options.register) {
-        store.registerBiosEvidence(id, this.options.algorithm, this.biosSeen);
-        this.report.bios.registered = this.biosSeen.length;
-        this.log.log('PTS', 1, `registered ${this.biosSeen.length} BIOS evidence measurements`);
-      }
+      if (this.options.register) this.pendingBios = true;
       return;
     }
     this.log.log('PTS', 2, `checking ${ref.length} BIOS evidence measurements`);
@@ -236,7 +239,28 @@ export class EvidenceVerifier {
     if (r.findings.length) r.reasons.push('Incorrect component evidence');
     if (r.bootAggregate === 'incorrect') r.reasons.push('boot aggregate incorrect');
     r.compliant = r.reasons.length === 0;
+    this.commitRegistrations(r.pcrDigest && r.signature && r.bootAggregate !== 'incorrect');
     return r;
+  }
+
+  /** Write the first-contact registrations, or drop them when the quote did not vouch for the evidence. */
+  private commitRegistrations(verified: boolean): void {
+    const store = this.options.store;
+    const count = this.pendingIma.length + (this.pendingBios ? this.biosSeen.length : 0);
+    if (!store || count === 0) return;
+    if (!verified) {
+      this.log.log('PTS', 1, `not registering ${count} unknown measurements: the TPM quote does not vouch for them`);
+    } else {
+      if (this.pendingBios) {
+        store.registerBiosEvidence(this.options.deviceId ?? '', this.options.algorithm, this.biosSeen);
+        this.report.bios.registered = this.biosSeen.length;
+        this.log.log('PTS', 1, `registered ${this.biosSeen.length} BIOS evidence measurements`);
+      }
+      for (const m of this.pendingIma) store.registerImaMeasurement(m.name, this.options.algorithm, m.measurement);
+      if (this.pendingIma.length) this.log.log('PTS', 1, `registered ${this.pendingIma.length} IMA file measurements`);
+    }
+    this.pendingIma.length = 0;
+    this.pendingBios = false;
   }
 
   private finding(index: number, component: string, pcr: number, name: string, result: EvidenceFinding['result'], message: string): void {
