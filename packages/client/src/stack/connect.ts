@@ -505,7 +505,11 @@ export async function connectTnc(options: ConnectTncOptions): Promise<TncSession
     await ike.close().catch(() => {});
     await releaseTpm();
     const code = isTncjsError(failure) ? failure.code : 'ERR_UNKNOWN';
-    throw new TncConnectError(TncConnectErrorCode.IKE, `connecting to ${options.gateway.address} failed (${code}): ${(failure as Error)?.message ?? 'unknown error'}`, { cause: failure });
+    // EAP-Failure before PT-EAP started: the gateway refused our credentials (the password is never named here)
+    const cause = (failure as Error | undefined)?.cause;
+    const hint = !tnc && code === 'ERR_IKE_EAP' && isTncjsError(cause) && cause.code === 'ERR_EAP_FAILURE'
+      ? `; the gateway rejected the EAP authentication of '${eapIdentity}' (wrong password or unknown identity?)` : '';
+    throw new TncConnectError(TncConnectErrorCode.IKE, `connecting to ${options.gateway.address} failed (${code}): ${(failure as Error)?.message ?? 'unknown error'}${hint}`, { cause: failure });
   }
 
   const outcome = decision.outcome;
