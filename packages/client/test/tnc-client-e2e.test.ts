@@ -6,7 +6,7 @@
  * A tampered IMA log ends isolated (exit 3), a wrong password fails with exit 1, and the kernel question (this
  * machine's kernel may lack ESP) is answered in the log. The suite runs after `npm run build`; a missing build fails.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { killLeftovers, spawnCaptured, type Proc } from './support/child-process.js';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,33 +94,14 @@ async function startGateway(carol: Carol, secret = PASSWORD): Promise<Gw> {
   };
 }
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killLeftovers);
 
 function tncClient(args: string[], env: Record<string, string> = {}): Proc {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (cd packages/client && npx tsup), then run the tests again`);
   const e: NodeJS.ProcessEnv = { ...process.env, TNC_CLIENT_RUNDIR: join(tmp, 'run'), ...env };
-  delete e.NODE_OPTIONS;
   delete e.TNC_EAP_PASSWORD;
   Object.assign(e, env);
-  const child = spawn(process.execPath, [BIN, ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnCaptured(process.execPath, [BIN, ...args], e);
 }
 
 async function until(cond: () => boolean, what: string, p: Proc, ms = 120_000): Promise<void> {

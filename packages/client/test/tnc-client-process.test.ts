@@ -3,7 +3,7 @@
  * session (the DELETE is recorded) before a clean exit with the outcome's status; `down` from another process does
  * the same; a signal while connecting aborts with status 1.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { killLeftovers, spawnCaptured, type Proc } from './support/child-process.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,31 +35,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Children still running when a test ends (it failed half-way) are killed, so jest is not kept alive. */
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killLeftovers);
 
 function spawnClient(args: string[], env: Record<string, string>): Proc {
-  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
-  delete e.NODE_OPTIONS;
-  const child = spawn(process.execPath, [bundle, ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnCaptured(process.execPath, [bundle, ...args], { ...process.env, ...env });
 }
 
 async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {

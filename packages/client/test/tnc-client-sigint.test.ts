@@ -6,7 +6,7 @@
  * "aborted (SIGINT) before the assessment finished" — the half-open IKE_SA is deleted on the gateway (our DELETE
  * reached it), and the swtpm is still usable: the next connection with the same TPM and AIK is compliant.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { killLeftovers, spawnCaptured } from './support/child-process.js';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,6 @@ let tmp: string;
 let caFile: string;
 let swtpm: SwtpmInstance | undefined;
 let machine: Machine | undefined;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'tnc-client-sigint-'));
@@ -44,10 +43,7 @@ beforeAll(async () => {
     await t.tpm.close();
   }
 });
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killLeftovers);
 afterAll(async () => {
   await swtpm?.stop();
   if (machine) rmSync(machine.dir, { recursive: true, force: true });
@@ -68,20 +64,12 @@ async function startGateway(): Promise<{ gw: TncGateway; ike: number; natt: numb
 function tncClient(g: { ike: number; natt: number }, extra: string[]) {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (cd packages/client && npx tsup), then run the tests again`);
   const e: NodeJS.ProcessEnv = { ...process.env, TNC_CLIENT_RUNDIR: join(tmp, 'run'), TNC_EAP_PASSWORD: PASSWORD };
-  delete e.NODE_OPTIONS;
   const args = [
     'connect', '--name', 'home', '--host', '127.0.0.1', '--remote-port', String(g.ike), '--remote-natt-port', String(g.natt), '--local-address', '127.0.0.1',
     '--identity', CAROL, '--remote-identity', MOON, '--cacert', caFile, '--tpm', swtpm!.spec, '--aik-handle', '0x81010003',
     '--bios-log', machine!.bios, '--ima-log', machine!.ima, '--remote-ts', '10.1.0.0/28', '--no-kernel', ...extra,
   ];
-  const child = spawn(process.execPath, [BIN, ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnCaptured(process.execPath, [BIN, ...args], e);
 }
 
 /** Wait for a condition the test then asserts on (bounded: a missing event fails the test with the log). */

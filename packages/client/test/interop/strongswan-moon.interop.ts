@@ -9,7 +9,8 @@
  * device (this machine's kernel has no ESP), so nothing outside the process can send through it; the ikev2 interop
  * tier pings 10.1.0.1 through the same userspace tunnel with the library API.
  */
-import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { killLeftovers, spawnCaptured, type Proc } from '../support/child-process.js';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,32 +28,13 @@ let tmp: string;
 let pwFile: string;
 let otherCa: string;
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killLeftovers);
 
 /** `ip netns exec tnc-carol node tnc-client.js …` (ip execs node: a signal to the child reaches tnc-client itself). */
 function tncClient(args: string[], extraEnv: Record<string, string> = {}): Proc {
   const e: NodeJS.ProcessEnv = { ...process.env, TNC_CLIENT_RUNDIR: join(tmp, 'run'), ...extraEnv };
-  delete e.NODE_OPTIONS;
   if (!extraEnv.TNC_EAP_PASSWORD) delete e.TNC_EAP_PASSWORD;
-  const child = spawn('ip', ['netns', 'exec', env.TNC_PEER_CAROL_NS, process.execPath, BIN, ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnCaptured('ip', ['netns', 'exec', env.TNC_PEER_CAROL_NS, process.execPath, BIN, ...args], e);
 }
 
 /** `tnc-client status|down …` from the host: the control socket is a file, reachable from any network namespace. */

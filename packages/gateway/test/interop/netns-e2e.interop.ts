@@ -113,7 +113,8 @@ describe('seed end to end in network namespaces: carol 192.168.0.254 ↔ moon 19
     expect(r.out).toMatch(/generating IKE_SA_INIT request 0 \[ SA KE No N\(NATD_S_IP\) N\(NATD_D_IP\) N\(FRAG_SUP\) \]/);
     expect(r.out).toMatch(/sending packet: from 192\.168\.0\.254\[\d+\] to 192\.168\.0\.1\[500\]/);
     expect(r.out).toMatch(/sending packet: from 192\.168\.0\.254\[\d+\] to 192\.168\.0\.1\[4500\]/);
-    expect(r.out).toContain(`CHILD_SA established with SPIs ${r.summary.child.spiIn}_i ${r.summary.child.spiOut}_o and TS 192.168.0.254/32 === 10.1.0.0/28`);
+    expect(r.out).toMatch(new RegExp(`\\[IKE\\] CHILD_SA tncjs\\{\\d+\\} established with SPIs ${r.summary.child.spiIn}_i ${r.summary.child.spiOut}_o and TS 192\\.168\\.0\\.254/32 === 10\\.1\\.0\\.0/28`));
+    expect(gwOut).toContain(`CHILD_SA established with SPIs ${r.summary.child.spiOut}_i ${r.summary.child.spiIn}_o and TS 10.1.0.0/28 === 192.168.0.254/32`);
     expect(r.out).toContain("[TNC] PB-TNC assessment result is 'compliant'");
     expect(gwOut).toMatch(/IKE_SA established between 192\.168\.0\.1\[moon\.strongswan\.org\]\.\.\.192\.168\.0\.254\[carol@strongswan\.org\]/);
     expect(gwOut).toContain("[TNC] final PB-TNC access recommendation is 'Access Allowed'");
