@@ -11,18 +11,19 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { killLeftovers, spawnCaptured, type Proc } from '../support/child-process.js';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
+import { kitDir, PEER_DIR, startKit, logMark, logSince as moonLogSince } from '../../../../test-support/strongswan-kit.js';
 
 jest.setTimeout(120_000);
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../../..');
-const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
+const kit = kitDir();
 const BIN = join(repo, 'packages/client/dist/tnc-client.js');
-const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
+const peerDir = PEER_DIR;
 let env: Record<string, string> = {};
 let tmp: string;
 let pwFile: string;
@@ -59,8 +60,8 @@ function moonSas(): string {
   return execFileSync('bash', ['-c', 'source "$1/lib.sh"; swanctl_i moon --list-sas', 'sas', kit], { encoding: 'utf8', env: { ...process.env, TNC_PEER_DIR: peerDir } });
 }
 
-const mark = () => statSync(env.MOON_LOG).size;
-const logSince = (m: number) => readFileSync(env.MOON_LOG).subarray(m).toString('utf8');
+const mark = () => logMark(env);
+const logSince = (m: number) => moonLogSince(env, m);
 
 /** Our CHILD_SA's SPIs as tnc-client logs them (`SPIs <in>_i <out>_o and TS ...`). */
 function ourSpis(err: string, conn: string): { spiIn: string; spiOut: string } {
@@ -88,16 +89,7 @@ function expectDeleted(err: string, log: string, gateway: 'ttls' | 'pubkey-md5',
 beforeAll(() => {
   if (process.getuid?.() !== 0) throw new Error('the client interop tier needs root (ip netns); run scripts/interop-client.sh as root');
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (scripts/interop-client.sh does)`);
-  execFileSync('bash', [join(kit, 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  env = Object.fromEntries(
-    readFileSync(join(peerDir, 'peer.env'), 'utf8')
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => {
-        const i = l.indexOf('=');
-        return [l.slice(0, i), l.slice(i + 1).replace(/^"(.*)"$/, '$1')];
-      }),
-  );
+  env = startKit();
   tmp = mkdtempSync(join(tmpdir(), 'tnc-client-moon-'));
   pwFile = join(tmp, 'password');
   writeFileSync(pwFile, `${env.CAROL_PASSWORD}\n`, { mode: 0o600 });

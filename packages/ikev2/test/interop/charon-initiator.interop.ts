@@ -4,15 +4,15 @@
  * ESP. Topology and charon set-up: charon-initiator.sh (uses the peer kit's lib.sh).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kitDir, PEER_DIR, startKit } from '../../../../test-support/strongswan-kit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../../../..');
-const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
-const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
+const kit = kitDir();
+const peerDir = PEER_DIR;
 const helper = (cmd: string, ...args: string[]) => spawnSync('bash', [join(here, 'charon-initiator.sh'), cmd, ...args], { env: { ...process.env, TNC_PEER_KIT: kit }, encoding: 'utf8', timeout: 60_000 });
 let server: ChildProcess | undefined;
 const events: Record<string, unknown>[] = [];
@@ -29,7 +29,7 @@ const waitFor = async (pred: (e: Record<string, unknown>) => boolean, ms = 10_00
 };
 
 beforeAll(async () => {
-  execFileSync('bash', [join(kit, 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  startKit();
   const up = helper('up');
   if (up.status !== 0) throw new Error(`charon-initiator.sh up failed: ${up.stderr}`);
   charonLog = join(up.stdout.trim().split('\n').pop()!, 'charon.log');

@@ -6,22 +6,22 @@
  * IKE_SA while charon rekeys it; charon's log is the independent witness.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kitDir, PEER_DIR, startKit } from '../../../../test-support/strongswan-kit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../../../..');
-const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
-const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
+const kit = kitDir();
+const peerDir = PEER_DIR;
 const helper = (cmd: string) => spawnSync('bash', [join(here, 'charon-responder.sh'), cmd], { env: { ...process.env, TNC_PEER_KIT: kit }, encoding: 'utf8', timeout: 60_000 });
 let charonLog = '';
 let ca = '';
 
 beforeAll(() => {
-  execFileSync('bash', [join(kit, 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  startKit();
   const up = helper('up');
   if (up.status !== 0) throw new Error(`charon-responder.sh up failed: ${up.stderr}`);
   charonLog = join(up.stdout.trim().split('\n').pop()!, 'charon.log');

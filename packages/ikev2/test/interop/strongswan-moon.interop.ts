@@ -5,16 +5,15 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startKit, logMark, logSince as moonLogSince } from '../../../../test-support/strongswan-kit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../../..');
-const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
 const client = join(here, 'initiator-client.mjs');
-const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
 let env: Record<string, string> = {};
 let ca = '';
 
@@ -43,20 +42,11 @@ function run(opts: Record<string, unknown>): Result {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
 }
 
-const mark = () => statSync(env.MOON_LOG).size;
-const logSince = (m: number) => readFileSync(env.MOON_LOG).subarray(m).toString('utf8');
+const mark = () => logMark(env);
+const logSince = (m: number) => moonLogSince(env, m);
 
 beforeAll(() => {
-  execFileSync('bash', [join(kit, 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  env = Object.fromEntries(
-    readFileSync(join(peerDir, 'peer.env'), 'utf8')
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => {
-        const i = l.indexOf('=');
-        return [l.slice(0, i), l.slice(i + 1).replace(/^"(.*)"$/, '$1')];
-      }),
-  );
+  env = startKit();
   // trust exactly moon's CA (the kit's pki directory also holds moon's own certificate)
   ca = mkdtempSync(join(tmpdir(), 'ikev2-ca-'));
   copyFileSync(env.CA_CERT_PEM, join(ca, 'caCert.pem'));

@@ -11,26 +11,20 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startKit } from '../../../../test-support/strongswan-kit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../../../..');
-const kit = [resolve(repo, '../shared/peers/strongswan'), '/work/shared/peers/strongswan'].find((d) => existsSync(join(d, 'up.sh')))!;
-const peerDir = process.env.TNC_PEER_DIR ?? '/tmp/tnc-peer';
 const CAP_NS = 'tnc-ikev2-cap';
 let env: Record<string, string> = {};
 let work = '';
 let ca = '';
 
 beforeAll(() => {
-  execFileSync('bash', [join(kit, 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  env = Object.fromEntries(readFileSync(join(peerDir, 'peer.env'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => {
-    const i = l.indexOf('=');
-    return [l.slice(0, i), l.slice(i + 1).replace(/^"(.*)"$/, '$1')];
-  }));
+  env = startKit();
   work = mkdtempSync(join(tmpdir(), 'ikev2-tshark-'));
   ca = join(work, 'ca');
   mkdirSync(ca);
