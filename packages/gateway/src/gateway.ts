@@ -64,6 +64,11 @@ export interface GatewayOptions {
    * 50,000-entry IMA log at strongSwan's 1,024-byte fragments takes ~6,300.
    */
   maxEapRounds?: number;
+  /**
+   * How many finished (deleted or failed) sessions `clients` keeps, oldest forgotten first, so a long-running gateway
+   * does not grow without bound. Default 1,000.
+   */
+  sessionHistory?: number;
   imvs?: GatewayImvOptions;
   /** Maximum PB-TNC batch size (default the seed's 32,754). */
   maxBatchSize?: number;
@@ -105,6 +110,9 @@ export interface GatewaySession {
   state: 'tnc' | 'established' | 'failed' | 'deleted';
 }
 
+/** Default of `GatewayOptions.sessionHistory`. */
+export const DEFAULT_SESSION_HISTORY = 1000;
+
 /** Default of `GatewayOptions.maxEapRounds` (as the client's `maxEapRounds`). */
 export const DEFAULT_MAX_EAP_ROUNDS = 10_000;
 
@@ -138,6 +146,7 @@ export class TncGateway {
     const maxPackets = options.maxEapRounds ?? DEFAULT_MAX_EAP_ROUNDS;
     if (!Number.isInteger(maxPackets) || maxPackets < 1) throw new TypeError('GatewayOptions.maxEapRounds must be a positive integer');
     for (const c of options.isolatedTs ?? []) selectorFromCidr(c);
+    if (options.sessionHistory !== undefined && (!Number.isInteger(options.sessionHistory) || options.sessionHistory < 0)) throw new TypeError('GatewayOptions.sessionHistory must be a non-negative integer');
     this.responder = new IkeResponder({
       identity: options.identity,
       localTs: options.localTs,
@@ -169,6 +178,25 @@ export class TncGateway {
     });
   }
 
+  private addSession(session: GatewaySession): void {
+    this.sessions.push(session);
+    this.prune();
+  }
+
+  /** Beyond `sessionHistory` finished sessions (deleted, failed), the oldest are forgotten. */
+  private prune(): void {
+    const keep = this.options.sessionHistory ?? DEFAULT_SESSION_HISTORY;
+    let finished = 0;
+    for (const x of this.sessions) if (x.state === 'deleted' || x.state === 'failed') finished++;
+    for (let i = 0; finished > keep && i < this.sessions.length; ) {
+      const st = this.sessions[i].state;
+      if (st === 'deleted' || st === 'failed') {
+        this.sessions.splice(i, 1);
+        finished--;
+      } else i++;
+    }
+  }
+
   /** A Quarantined client gets `isolatedTs` as our side, everyone else the configured selectors. */
   private childPolicy(sa: ResponderSaRef): ChildSaPolicy | undefined {
     const s = this.pending.get(sa.spiI)?.session;
@@ -188,7 +216,7 @@ export class TncGateway {
         if (!this.server) throw new GatewayError(GatewayErrorCode.START, 'gateway not started');
         const conn = this.server.connect({ maxBatchSize: this.options.maxBatchSize ?? PT_EAP_SEED_MAX_BATCH_SIZE });
         const session: GatewaySession = { peerIdentity, connectionId: conn.connectionId, spiI: sa.spiI, spiR: sa.spiR, peer: sa.peer.address, reasons: [], pingsAnswered: 0, state: 'tnc' };
-        this.sessions.push(session);
+        this.addSession(session);
         this.pending.set(sa.spiI, { session, conn });
         // keep the decision on the session as soon as the TNC server made it
         return {
@@ -260,7 +288,7 @@ export class TncGateway {
     this.pending.delete(info.spiI);
     // a client whose gateway-side EAP ran no PT-EAP (e.g. plain EAP-MD5 inside TTLS) has no TNC connection
     const session: GatewaySession = entry?.session ?? { peerIdentity: info.peerIdentity, connectionId: 0, reasons: [], pingsAnswered: 0, state: 'tnc' };
-    if (!entry) this.sessions.push(session);
+    if (!entry) this.addSession(session);
     session.spiI = info.spiI;
     session.spiR = info.spiR;
     session.peer = info.peer.address;
@@ -294,8 +322,9 @@ export class TncGateway {
       entry.session.state = 'deleted';
       void entry.conn.delete();
     }
-    if (!s) return;
+    if (!s) return this.prune();
     s.state = 'deleted';
+    this.prune();
     for (const cb of this.listeners.deleted) cb(s);
   }
 
@@ -304,9 +333,10 @@ export class TncGateway {
     this.pending.delete(info.spiI);
     // failed before PT-EAP (wrong password, AUTH mismatch): a session without a TNC connection
     const session: GatewaySession = entry?.session ?? { peerIdentity: info.peerIdentity ?? '%any', connectionId: 0, spiI: info.spiI, spiR: info.spiR, peer: info.peer.address, reasons: [], pingsAnswered: 0, state: 'failed' };
-    if (!entry) this.sessions.push(session);
+    if (!entry) this.addSession(session);
     session.state = 'failed';
     session.failure = info.reason;
+    this.prune();
     if (entry) await entry.conn.delete();
     for (const cb of this.listeners.failed) cb(session);
   }
@@ -336,7 +366,10 @@ export class TncGateway {
     return this.responder.transportStats;
   }
 
-  /** Every client seen so far, in the order their TNC connection (or IKE_SA) began; `state` says how it ended. */
+  /**
+   * Clients in the order their TNC connection (or IKE_SA) began: every active one and the last
+   * `sessionHistory` finished ones; `state` says how each ended.
+   */
   get clients(): readonly GatewaySession[] {
     return this.sessions;
   }

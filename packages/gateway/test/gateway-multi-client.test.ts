@@ -130,8 +130,33 @@ describe('TncGateway with concurrent clients', () => {
     }
   });
 
-  test('bad options: maxEapRounds must be a positive integer', () => {
+  test('sessionHistory: finished sessions beyond it are forgotten, oldest first', async () => {
+    const gw = new TncGateway({
+      identity: MOON, certificate: pki.moon.pem, key: pki.leafKey.pem, secrets: { [DAVE]: 'W7R0g3do' }, address: '127.0.0.1', ikePort: 0, nattPort: 0,
+      imvs: { attestation: false, os: false }, sessionHistory: 2, logger: new Logger({ defaultLevel: -1, sink: () => {} }),
+    });
+    const ports = await gw.start();
+    try {
+      const failedSpis: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const err = await connectTnc({
+          gateway: { address: '127.0.0.1', port: ports.ike.port, nattPort: ports.natt.port, identity: MOON },
+          identity: DAVE, password: `wrong-${i}`, trust: [pki.ca.pem], revocation: 'off', attestation: false, localAddress: '127.0.0.1',
+          retransmit: { timeout: 1000, tries: 2 }, logger: new Logger({ defaultLevel: -1, sink: () => {} }),
+        }).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ERR_TNC_IKE' });
+        failedSpis.push(gw.clients.at(-1)!.spiI!);
+      }
+      expect(gw.clients.map((s) => s.state)).toEqual(['failed', 'failed']);
+      expect(gw.clients.map((s) => s.spiI)).toEqual(failedSpis.slice(2));
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('bad options: maxEapRounds, isolatedTs, sessionHistory', () => {
     expect(() => new TncGateway({ identity: MOON, certificate: 'x', key: 'y', secrets: {}, maxEapRounds: 0 })).toThrow(TypeError);
     expect(() => new TncGateway({ identity: MOON, certificate: 'x', key: 'y', secrets: {}, isolatedTs: ['10.1.0.300/29'] })).toThrow(TypeError);
+    expect(() => new TncGateway({ identity: MOON, certificate: 'x', key: 'y', secrets: {}, sessionHistory: -1 })).toThrow(TypeError);
   });
 });
