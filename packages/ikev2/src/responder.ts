@@ -93,6 +93,17 @@ export interface ResponderOptions {
   pfs?: number[];
   /** Retransmission of our own requests (rekeys, DPD, DELETE; strongSwan's defaults 4 s, 1.8, 5). */
   retransmit?: Partial<RetransmitConfig>;
+  /**
+   * Seconds an IKE_SA that is not established yet (half-open after IKE_SA_INIT, or inside EAP) may go without a request
+   * from the initiator before it is dropped and reported through `onFailed`; default 30 (strongSwan's
+   * half_open_timeout). Every request restarts it, so a long EAP conversation is not cut.
+   */
+  setupTimeout?: number;
+  /**
+   * Seconds a deleted or failed IKE_SA is kept (to answer a retransmit of its last request with the cached response)
+   * before it is forgotten; default 60. Until then `saTraffic` still knows it.
+   */
+  lingerTime?: number;
   /** IKE_SA lifetimes (strongSwan `rekey_time`/`life_time`/`rand_time`, seconds): the responder rekeys. Off by default. */
   ikeLifetime?: LifetimeConfig;
   /** CHILD_SA lifetimes (seconds): the responder rekeys the CHILD_SA. Off by default. */
@@ -230,6 +241,10 @@ export class IkeResponder {
   private readonly espRoutes = new Map<number, EspRoute>();
   /** ESP packets received for an SPI without an open tunnel (dropped). */
   private espUnknown = 0;
+  /** Drops stalled set-ups and forgets finished IKE_SAs (`setupTimeout`, `lingerTime`). */
+  private sweeper?: ReturnType<typeof setInterval>;
+  /** When a deleted IKE_SA was first seen deleted by the sweeper. */
+  private readonly deletedAt = new WeakMap<Sa, number>();
 
   /** @throws TypeError for a malformed `localTs`/`remoteTs` CIDR */
   constructor(private readonly options: ResponderOptions) {
@@ -248,6 +263,10 @@ export class IkeResponder {
   async listen(): Promise<{ ike: Endpoint; natt: Endpoint }> {
     await this.transport.open();
     this.transport.setHandlers((m, from, natt) => this.onDatagram(m, from, natt), (p) => this.onEsp(p));
+    const setupMs = (this.options.setupTimeout ?? 30) * 1000;
+    const lingerMs = (this.options.lingerTime ?? 60) * 1000;
+    this.sweeper = setInterval(() => this.sweep(setupMs, lingerMs), Math.max(50, Math.min(setupMs, lingerMs) / 4));
+    this.sweeper.unref?.();
     return { ike: this.transport.local(false), natt: this.transport.local(true) };
   }
 
@@ -375,12 +394,40 @@ export class IkeResponder {
     route.tunnel.receive(p);
   }
 
+  /** Drop IKE_SAs whose set-up stalled; forget deleted ones after the linger time. */
+  private sweep(setupMs: number, lingerMs: number): void {
+    const now = performance.now();
+    for (const [key, sa] of this.sas) {
+      if (sa.state === 'deleted') {
+        const at = this.deletedAt.get(sa);
+        if (at === undefined) this.deletedAt.set(sa, now);
+        else if (now - at >= lingerMs) {
+          this.clearTimers(sa);
+          this.dropRoute(sa);
+          this.sas.delete(key);
+        }
+      } else if (sa.state !== 'established') {
+        sa.lastReceived ??= now;
+        if (now - sa.lastReceived >= setupMs) {
+          const why = `IKE_SA ${toHex(sa.spiI)}_i ${toHex(sa.spiR)}_r not established after ${Math.round((now - sa.lastReceived) / 1000)}s without a request, deleting`;
+          this.log.log('IKE', 1, why);
+          sa.state = 'deleted';
+          this.clearTimers(sa);
+          for (const k of Object.values(sa.keys)) k.fill(0);
+          this.emitFailed(sa, why);
+        }
+      }
+    }
+  }
+
   /** Number of IKE_SAs not deleted. */
   get activeSas(): number {
     return [...this.sas.values()].filter((s) => s.state !== 'deleted').length;
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const sa of this.sas.values()) this.dropRoute(sa);
     for (const sa of this.sas.values()) {
       this.clearTimers(sa);
