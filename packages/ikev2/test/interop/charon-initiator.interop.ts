@@ -74,6 +74,23 @@ describe('our responder ← Debian charon 5.9.8 initiator (EAP-TTLS + EAP-MD5, E
     await waitFor((e) => e.event === 'deleted' && e.spiI === est.spiI);
   }, 60_000);
 
+  it("RFC 7296 §1.4.1: charon deletes only the CHILD_SA — onChildDeleted, the IKE_SA stays, its tunnel is gone; then the IKE_SA", async () => {
+    const before = events.length;
+    const init = helper('initiate');
+    expect(init.stdout).toContain('initiate completed successfully');
+    const est = (await waitFor((e) => e.event === 'established' && events.indexOf(e) >= before)) as { spiI: string; child: { spiIn: string; spiOut: string } };
+    const term = helper('terminate-child');
+    expect(term.stdout).toContain('terminate completed successfully');
+    const gone = await waitFor((e) => e.event === 'child-deleted' && e.spiI === est.spiI);
+    expect(gone).toEqual({ event: 'child-deleted', spiI: est.spiI, spiIn: est.child.spiIn, spiOut: est.child.spiOut });
+    const sas = helper('list').stdout;
+    expect(sas).toContain('ikev2');
+    expect(sas).not.toContain(est.child.spiOut);
+    expect(events.some((e) => e.event === 'deleted' && e.spiI === est.spiI)).toBe(false);
+    expect(helper('terminate').stdout).toContain('terminate completed successfully');
+    await waitFor((e) => e.event === 'deleted' && e.spiI === est.spiI);
+  }, 60_000);
+
   it('RFC 7296 §1.3 rekeying initiated by charon (child rekey_time 3 s with PFS x25519, IKE rekey_time 6 s, DPD 2 s): our responder answers, ESP switches', async () => {
     const before = events.length;
     const init = helper('initiate', 'rekey');

@@ -70,6 +70,7 @@ CONF
   down) down_instance ;;
   initiate) swanctl_i "$INST" --initiate --ike "${2:-ikev2}" --child "${2:-ikev2}" --timeout 30 ;;
   terminate) swanctl_i "$INST" --terminate --ike "${2:-ikev2}" --timeout 10 ;;
+  terminate-child) swanctl_i "$INST" --terminate --child "${2:-ikev2}" --timeout 10 ;;
   list) swanctl_i "$INST" --list-sas --raw ;;
   *) echo "usage: charon-initiator.sh up|down|initiate|terminate|list" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 // Our IKEv2 responder from the BUILT package, for Debian's charon as initiator. Prints one JSON line per event:
-// {"event":"listening"}, {"event":"established",...}, {"event":"esp",...}, {"event":"deleted",...}. Runs until killed.
+// {"event":"listening"}, {"event":"established",...}, {"event":"esp",...}, {"event":"deleted",...}, {"event":"child-deleted",...}. Runs until killed.
 // Usage: ip netns exec tnc-ikev2-gw node responder-server.mjs '{"cert":…,"key":…,"localTs":"10.2.0.0/24"}'
 import { readFileSync } from 'node:fs';
 import { EapAuthenticator, MemorySecretsStore, md5Factory } from '@tncjs/eap';
@@ -37,4 +37,5 @@ responder.onEstablished((info) => {
 });
 responder.onDeleted((spiI) => emit({ event: 'deleted', spiI }));
 responder.onRekeyed((info) => emit({ event: 'rekeyed', ...info }));
+responder.onChildDeleted((info) => emit({ event: 'child-deleted', ...info }));
 emit({ event: 'listening' });
