@@ -69,6 +69,8 @@ export interface GatewayOptions {
    * does not grow without bound. Default 1,000.
    */
   sessionHistory?: number;
+  /** Half-open IKE_SAs from which on clients must return a COOKIE first (RFC 7296 §2.6); default 30. */
+  cookieThreshold?: number;
   imvs?: GatewayImvOptions;
   /** Maximum PB-TNC batch size (default the seed's 32,754). */
   maxBatchSize?: number;
@@ -151,6 +153,7 @@ export class TncGateway {
       identity: options.identity,
       localTs: options.localTs,
       remoteTs: options.remoteTs,
+      cookieThreshold: options.cookieThreshold,
       childPolicy: (sa) => this.childPolicy(sa),
       fragmentSize: options.fragmentSize,
       fakeNat: options.fakeNat ?? true,

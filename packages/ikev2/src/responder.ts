@@ -7,7 +7,7 @@
  * per IKE_SA (RFC 7296 §2.9, with an optional per-SA policy, e.g. a remediation subnet for isolated clients), and IKE
  * and ESP bytes are counted per IKE_SA.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Reader, Writer, Logger, equalBytes, getLogger, toHex } from '@tncjs/common';
 import type { EapAuthenticator } from '@tncjs/eap';
 import { AuthMethod, DH_NAMES, ExchangeType, NotifyType, PayloadType, ProtocolId, TransformType } from './constants.js';
@@ -104,6 +104,11 @@ export interface ResponderOptions {
    * before it is forgotten; default 60. Until then `saTraffic` still knows it.
    */
   lingerTime?: number;
+  /**
+   * Half-open IKE_SAs (IKE_SA_INIT answered, no IKE_AUTH yet) from which on an IKE_SA_INIT without a valid COOKIE is
+   * answered with N(COOKIE) only and no state is kept (RFC 7296 §2.6, DoS protection); default 30. 0: always.
+   */
+  cookieThreshold?: number;
   /** IKE_SA lifetimes (strongSwan `rekey_time`/`life_time`/`rand_time`, seconds): the responder rekeys. Off by default. */
   ikeLifetime?: LifetimeConfig;
   /** CHILD_SA lifetimes (seconds): the responder rekeys the CHILD_SA. Off by default. */
@@ -243,6 +248,9 @@ export class IkeResponder {
   private espUnknown = 0;
   /** Drops stalled set-ups and forgets finished IKE_SAs (`setupTimeout`, `lingerTime`). */
   private sweeper?: ReturnType<typeof setInterval>;
+  /** The secret of our COOKIEs (RFC 7296 §2.6: `version | SHA-256(Ni | IPi | SPIi | secret)`), and its version. */
+  private readonly cookieSecret = new Uint8Array(randomBytes(32));
+  private readonly cookieVersion = 1;
   /** When a deleted IKE_SA was first seen deleted by the sweeper. */
   private readonly deletedAt = new WeakMap<Sa, number>();
 
@@ -394,6 +402,22 @@ export class IkeResponder {
     route.tunnel.receive(p);
   }
 
+  /** IKE_SAs answered in IKE_SA_INIT whose IKE_AUTH has not begun. */
+  private halfOpen(): number {
+    let n = 0;
+    for (const sa of this.sas.values()) if (sa.state === 'init') n++;
+    return n;
+  }
+
+  /** Our COOKIE for an IKE_SA_INIT: `version(1) | SHA-256(Ni | IPi | SPIi | secret)`. */
+  private cookie(ni: Uint8Array, address: string, spiI: Uint8Array): Uint8Array {
+    const h = createHash('sha256').update(ni).update(address).update(spiI).update(this.cookieSecret).digest();
+    const out = new Uint8Array(1 + h.byteLength);
+    out[0] = this.cookieVersion;
+    out.set(h, 1);
+    return out;
+  }
+
   /** Drop IKE_SAs whose set-up stalled; forget deleted ones after the linger time. */
   private sweep(setupMs: number, lingerMs: number): void {
     const now = performance.now();
@@ -535,6 +559,19 @@ export class IkeResponder {
     const ke = find<KeyExchangePayload>(m.payloads, PayloadType.KE);
     const ni = find<NoncePayload>(m.payloads, PayloadType.NONCE);
     if (!sa || !ke || !ni) return plain([notify(NotifyType.INVALID_SYNTAX)]);
+    // RFC 7296 §2.6: under load, no state before the initiator proved it receives at its address
+    const threshold = this.options.cookieThreshold ?? 30;
+    const halfOpen = this.halfOpen();
+    if (halfOpen >= threshold) {
+      const expected = this.cookie(ni.data, from.address, m.spiI);
+      const first = m.payloads[0] as NotifyPayload | undefined;
+      const got = first?.type === PayloadType.NOTIFY && first.notifyType === NotifyType.COOKIE ? first.data : undefined;
+      if (!got || !equalBytes(got, expected)) {
+        this.log.log('IKE', 1, `${halfOpen} half-open IKE_SAs, ${got ? 'invalid COOKIE' : 'no COOKIE'} from ${from.address}, requesting one`);
+        return plain([notify(NotifyType.COOKIE, expected)]);
+      }
+      this.log.log('IKE', 2, `valid COOKIE from ${from.address}`);
+    }
     // choose by our preference: first of our proposals matching one of theirs
     let chosen: { theirs: Proposal; ours: IkeProposalConfig; group: number } | undefined;
     for (const ours of this.options.ike ?? DEFAULT_IKE_PROPOSALS) {

@@ -33,7 +33,13 @@ beforeAll(async () => {
   const up = helper('up');
   if (up.status !== 0) throw new Error(`charon-initiator.sh up failed: ${up.stderr}`);
   charonLog = join(up.stdout.trim().split('\n').pop()!, 'charon.log');
-  const opts = { cert: join(peerDir, 'pki/moonCert.pem'), key: join(peerDir, 'pki/moonKey.pem'), localTs: '10.2.0.0/24', address: '192.168.78.1', identity: 'carol@strongswan.org', password: 'Ar3etTnp' };
+  await startServer();
+}, 600_000);
+
+/** Our responder (responder-server.mjs) in the gateway namespace; `extra` goes into its options. */
+async function startServer(extra: Record<string, unknown> = {}): Promise<void> {
+  const opts = { cert: join(peerDir, 'pki/moonCert.pem'), key: join(peerDir, 'pki/moonKey.pem'), localTs: '10.2.0.0/24', address: '192.168.78.1', identity: 'carol@strongswan.org', password: 'Ar3etTnp', ...extra };
+  const before = events.length;
   server = spawn('ip', ['netns', 'exec', 'tnc-ikev2-gw', process.execPath, join(here, 'responder-server.mjs'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   server.stdout!.on('data', (d: Buffer) => {
@@ -44,14 +50,18 @@ beforeAll(async () => {
       buf = buf.slice(i + 1);
     }
   });
-  await waitFor((e) => e.event === 'listening');
-}, 600_000);
+  await waitFor((e) => e.event === 'listening' && events.indexOf(e) >= before);
+}
 
-afterAll(async () => {
+async function stopServer(): Promise<void> {
   if (server && server.exitCode === null) {
     server.kill('SIGTERM');
     await new Promise((r) => server!.once('exit', r));
   }
+}
+
+afterAll(async () => {
+  await stopServer();
   helper('down');
 });
 
@@ -116,4 +126,19 @@ describe('our responder ← Debian charon 5.9.8 initiator (EAP-TTLS + EAP-MD5, E
     const term = helper('terminate', 'rekey');
     expect(term.stdout).toContain('terminate completed successfully');
   }, 90_000);
+
+  it('RFC 7296 §2.6 COOKIE: our responder under "load" (cookieThreshold 0) asks charon for a COOKIE, charon retries with it, the SA comes up', async () => {
+    await stopServer();
+    await startServer({ cookieThreshold: 0 });
+    const before = events.length;
+    const mark = readFileSync(charonLog).byteLength;
+    const init = helper('initiate');
+    expect(init.stdout).toContain('initiate completed successfully');
+    const est = (await waitFor((e) => e.event === 'established' && events.indexOf(e) >= before)) as { spiI: string };
+    const log = readFileSync(charonLog).subarray(mark).toString('utf8');
+    expect(log).toMatch(/parsed IKE_SA_INIT response 0 \[ N\(COOKIE\) \]/);
+    expect(log).toMatch(/generating IKE_SA_INIT request 0 \[ N\(COOKIE\) SA KE No N\(NATD_S_IP\) N\(NATD_D_IP\)/);
+    expect(helper('terminate').stdout).toContain('terminate completed successfully');
+    await waitFor((e) => e.event === 'deleted' && e.spiI === est.spiI);
+  }, 60_000);
 });

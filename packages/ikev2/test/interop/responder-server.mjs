@@ -1,6 +1,6 @@
 // Our IKEv2 responder from the BUILT package, for Debian's charon as initiator. Prints one JSON line per event:
 // {"event":"listening"}, {"event":"established",...}, {"event":"esp",...}, {"event":"deleted",...}, {"event":"child-deleted",...}. Runs until killed.
-// Usage: ip netns exec tnc-ikev2-gw node responder-server.mjs '{"cert":…,"key":…,"localTs":"10.2.0.0/24"}'
+// Usage: ip netns exec tnc-ikev2-gw node responder-server.mjs '{"cert":…,"key":…,"localTs":"10.2.0.0/24"[,"cookieThreshold":0]}'
 import { readFileSync } from 'node:fs';
 import { EapAuthenticator, MemorySecretsStore, md5Factory } from '@tncjs/eap';
 import { ttlsServerFactory } from '@tncjs/eap-ttls';
@@ -18,6 +18,7 @@ const responder = new IkeResponder({
     requestIdentity: false, identity: id, serverIdentity: 'moon.strongswan.org', logger,
   }),
   localTs: [o.localTs],
+  cookieThreshold: o.cookieThreshold,
   fakeNat: true,
   transport: { localAddress: o.address, ikePort: 500, nattPort: 4500 },
   logger,
