@@ -38,7 +38,9 @@ afterEach(async () => {
   for (const r of running) {
     r.signals.emit('SIGINT');
     r.signals.emit('SIGINT');
-    await Promise.race([r.done, new Promise((res) => setTimeout(res, 2000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([r.done, new Promise((res) => (timer = setTimeout(res, 2000)))]);
+    clearTimeout(timer);
   }
   running.clear();
 });

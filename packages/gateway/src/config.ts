@@ -16,7 +16,7 @@ server with the Attestation and OS IMVs. Logs strongSwan-style lines on stdout; 
 Options (flags override the config file):
   --config FILE        JSON file (keys below in camelCase: identity, cert, key, secrets, secretsFile, listen,
                        ikePort, nattPort, ts, remoteTs, isolatedTs, tncConfig, store, metadataPath, maxBatchSize,
-                       ttlsFragmentSize, maxEapRounds, isolate, debug, json)
+                       ttlsFragmentSize, maxEapRounds, cookieThreshold, isolate, debug, json)
   --identity ID        our IKE identity and TLS name (e.g. moon.strongswan.org)
   --cert FILE          EAP-TTLS server certificate (PEM or DER)
   --key FILE           its private key (PEM or DER)
@@ -33,6 +33,8 @@ Options (flags override the config file):
   --metadata-path PATH file whose metadata the Attestation IMV asks for (default /etc/tnc_config)
   --isolate allow|deny whether Quarantined clients get their IKE_SA (default allow)
   --max-eap-rounds N   bound on the EAP-TTLS packets of one client (default 10000)
+  --cookie-threshold N half-open IKE_SAs from which on clients must return a COOKIE first (RFC 7296 §2.6;
+                       default 30, 0 = always)
   --debug SPEC         log levels, charon style: "2" or "ike 2, tnc 3" (secrets only at level 4)
   --json               one JSON object per log line
   -h, --help           this text
@@ -58,6 +60,7 @@ interface FileConfig {
   remoteTs?: string[];
   isolatedTs?: string[];
   maxEapRounds?: number;
+  cookieThreshold?: number;
   tncConfig?: string;
   store?: string;
   metadataPath?: string;
@@ -106,7 +109,7 @@ export function loadGatewayConfig(path: string): FileConfig {
   const o = c as Record<string, unknown>;
   const base = dirname(resolve(path));
   const str = ['identity', 'cert', 'key', 'secretsFile', 'listen', 'tncConfig', 'store', 'metadataPath', 'debug', 'isolate'];
-  const num = ['ikePort', 'nattPort', 'maxBatchSize', 'ttlsFragmentSize', 'maxEapRounds'];
+  const num = ['ikePort', 'nattPort', 'maxBatchSize', 'ttlsFragmentSize', 'maxEapRounds', 'cookieThreshold'];
   const lists = ['ts', 'remoteTs', 'isolatedTs'];
   for (const k of Object.keys(o)) {
     if (str.includes(k) && typeof o[k] !== 'string') bad(`configuration '${k}' must be a string`);
@@ -153,6 +156,7 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
       case '--ts': ts.push(value()); break;
       case '--remote-ts': remoteTs.push(value()); break;
       case '--isolated-ts': isolatedTs.push(value()); break;
+      case '--cookie-threshold': flags.cookieThreshold = int(); break;
       case '--max-eap-rounds': { const v = value(); const n = Number(v); flags.maxEapRounds = Number.isInteger(n) && n >= 1 ? n : bad(`--max-eap-rounds needs a positive integer, got '${v}'`); break; }
       case '--tnc-config': flags.tncConfig = resolve(value()); break;
       case '--store': flags.store = resolve(value()); break;
@@ -170,6 +174,7 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
   if (!c.identity) bad('no identity: give --identity or "identity" in the configuration file');
   if (!c.cert || !c.key) bad('no certificate/key: give --cert and --key');
   if (c.maxEapRounds !== undefined && c.maxEapRounds < 1) bad(`configuration 'maxEapRounds' must be at least 1`);
+  if (c.cookieThreshold !== undefined && c.cookieThreshold < 0) bad(`configuration 'cookieThreshold' must not be negative`);
   for (const t of [...(c.ts ?? []), ...(c.isolatedTs ?? []), ...(c.remoteTs ?? []).filter((x) => x !== 'dynamic')]) {
     const m = CIDR.exec(t);
     if (!m || m.slice(1, 5).some((x) => Number(x) > 255) || Number(m[5]) > 32) bad(`traffic selector '${t}' is not an IPv4 CIDR`);
@@ -197,6 +202,7 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayCliResult {
       remoteTs: c.remoteTs,
       isolatedTs: c.isolatedTs,
       maxEapRounds: c.maxEapRounds,
+      cookieThreshold: c.cookieThreshold,
       maxBatchSize: c.maxBatchSize,
       ttlsFragmentSize: c.ttlsFragmentSize,
       isolate: c.isolate,

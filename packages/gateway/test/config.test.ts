@@ -42,6 +42,8 @@ test('flags → options (secrets file, traffic selectors, ports, debug levels)',
 test('client-side and quarantine traffic selectors, EAP round bound: flags and file keys; bad values refused', () => {
   const r = parseGatewayArgs([...base(), '--ts', '10.1.0.0/28', '--remote-ts', 'dynamic', '--isolated-ts', '10.1.0.8/29', '--isolated-ts', '10.3.0.0/24', '--max-eap-rounds', '20000']);
   expect(r.options).toMatchObject({ localTs: ['10.1.0.0/28'], remoteTs: ['dynamic'], isolatedTs: ['10.1.0.8/29', '10.3.0.0/24'], maxEapRounds: 20000 });
+  expect(parseGatewayArgs([...base(), '--cookie-threshold', '0']).options.cookieThreshold).toBe(0);
+  expect(code(() => parseGatewayArgs([...base(), '--cookie-threshold', '-1']))).toMatch(/--cookie-threshold needs a value|--cookie-threshold needs a number/);
   const f = join(dir, 'ts.json');
   writeFileSync(f, JSON.stringify({ remoteTs: ['192.168.0.0/24'], isolatedTs: ['10.9.0.0/16'], maxEapRounds: 500 }));
   expect(parseGatewayArgs([...base(), '--config', f]).options).toMatchObject({ remoteTs: ['192.168.0.0/24'], isolatedTs: ['10.9.0.0/16'], maxEapRounds: 500 });
