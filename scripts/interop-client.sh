@@ -27,9 +27,4 @@ cleanup() {
 }
 trap cleanup EXIT
 bash "$KIT/up.sh" >&2
-out=()
-if [ -n "${TNCJS_RESULTS_DIR:-}" ]; then
-  mkdir -p "$TNCJS_RESULTS_DIR"
-  out=(--json --outputFile="$TNCJS_RESULTS_DIR/interop-client.json")
-fi
-NODE_OPTIONS=--experimental-vm-modules npx jest --config packages/client/test/interop/jest.interop.config.js --runInBand "${out[@]}" "$@"
+run_interop_jest interop-client packages/client/test/interop/jest.interop.config.js "$@"

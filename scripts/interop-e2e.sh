@@ -14,9 +14,4 @@ cleanup() {
   for ns in tnc-e2e-carol tnc-e2e-moon; do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-out=()
-if [ -n "${TNCJS_RESULTS_DIR:-}" ]; then
-  mkdir -p "$TNCJS_RESULTS_DIR"
-  out=(--json --outputFile="$TNCJS_RESULTS_DIR/interop-e2e.json")
-fi
-NODE_OPTIONS=--experimental-vm-modules npx jest --config packages/gateway/test/interop/jest.interop.config.js --runInBand "${out[@]}" "$@"
+run_interop_jest interop-e2e packages/gateway/test/interop/jest.interop.config.js "$@"

@@ -23,9 +23,4 @@ cleanup() {
 }
 trap cleanup EXIT
 bash "$KIT/up.sh" >&2
-out=()
-if [ -n "${TNCJS_RESULTS_DIR:-}" ]; then
-  mkdir -p "$TNCJS_RESULTS_DIR"
-  out=(--json --outputFile="$TNCJS_RESULTS_DIR/interop-ikev2.json")
-fi
-NODE_OPTIONS=--experimental-vm-modules npx jest --config packages/ikev2/test/interop/jest.interop.config.js --runInBand "${out[@]}" "$@"
+run_interop_jest interop-ikev2 packages/ikev2/test/interop/jest.interop.config.js "$@"

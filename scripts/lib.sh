@@ -49,3 +49,16 @@ ensure_built() {
   log "building packages (lerna, dependency order)"
   npx lerna run build --loglevel=error >&2
 }
+
+# run_interop_jest NAME CONFIG [jest args…]: one interop tier's jest run (in band); its JSON results go to
+# $TNCJS_RESULTS_DIR/NAME.json when TNCJS_RESULTS_DIR is set (.ci/run sums them). Returns jest's status.
+run_interop_jest() {
+  local name="$1" config="$2"
+  shift 2
+  local out=()
+  if [ -n "${TNCJS_RESULTS_DIR:-}" ]; then
+    mkdir -p "$TNCJS_RESULTS_DIR"
+    out=(--json --outputFile="$TNCJS_RESULTS_DIR/$name.json")
+  fi
+  NODE_OPTIONS=--experimental-vm-modules npx jest --config "$config" --runInBand "${out[@]}" "$@"
+}
